@@ -1,0 +1,164 @@
+"""The `triptych` command line: the only module of the harness that prints.
+
+Every command is a thin layer over a function of `comparisons` that returns a
+DataFrame. `triptych --help` imports neither torch nor jax.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import reference
+from reference import validate
+
+from . import backends as registry
+from .training import default_spec, train
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except (ValueError, TypeError, registry.BackendUnavailable) as error:
+        print(f"triptych {args.command}: error: {error}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="triptych",
+        description="One neural network in NumPy, PyTorch and JAX, side by side.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = commands.add_parser(
+        "train",
+        help="train one network with every backend from the same start",
+        description="Train one spec with every available backend from the same "
+        "initial parameters on the same minibatches; print per backend the first "
+        "and final loss, the accuracy (classification), and the largest loss "
+        "difference along the way against the other backends and the float64 oracle.",
+    )
+    p.add_argument("--dataset", default="digits", choices=list(reference.data.DATASETS))
+    p.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=None,
+        help="layer sizes, e.g. 64,32,10 (default: n_features,32,n_outputs)",
+    )
+    p.add_argument(
+        "--activation",
+        choices=reference.ACTIVATIONS,
+        default=None,
+        help="hidden activation (default: tanh)",
+    )
+    p.add_argument(
+        "--output",
+        choices=reference.OUTPUTS,
+        default=None,
+        help="output activation (default: softmax to classify, identity to regress)",
+    )
+    p.add_argument(
+        "--loss",
+        choices=reference.LOSSES,
+        default=None,
+        help="loss (default: cross_entropy to classify, mse to regress)",
+    )
+    p.add_argument("--dtype", choices=reference.DTYPES, default="float32")
+    p.add_argument("--lr", type=float, default=0.1, help="learning rate (default: 0.1)")
+    p.add_argument(
+        "--steps", type=int, default=300, help="gradient steps (default: 300)"
+    )
+    p.add_argument(
+        "--batch-size",
+        type=_batch_size,
+        default=64,
+        help="minibatch size, or 'full' for the whole set (default: 64)",
+    )
+    p.add_argument(
+        "--seed", type=int, default=0, help="init and batch order (default: 0)"
+    )
+    p.add_argument(
+        "--backends",
+        default=None,
+        help="comma-separated, e.g. numpy,jax (default: every one installed)",
+    )
+    p.add_argument(
+        "--csv", default=None, metavar="PATH", help="also write the table here"
+    )
+    p.set_defaults(run=_run_train)
+    return parser
+
+
+def _run_train(args) -> int:
+    data = reference.data.load(args.dataset)
+    spec = default_spec(
+        data,
+        dtype=args.dtype,
+        sizes=args.sizes,
+        activation=args.activation,
+        output=args.output,
+        loss=args.loss,
+    )
+    validate.check_train_args(
+        args.lr, args.steps, args.batch_size, args.seed, None, len(data.x)
+    )
+    _report_missing_backends(args.backends)
+    batch = "full batch" if args.batch_size is None else f"batches of {args.batch_size}"
+    print(
+        f"Training {spec} on {data.name} ({len(data.x)} examples), "
+        f"lr {args.lr}, {args.steps} steps, {batch}, seed {args.seed}"
+    )
+    table = train(
+        data, spec, args.backends, args.lr, args.steps, args.batch_size, args.seed
+    )
+    print(table.to_string(index=False, float_format=_float))
+    worst = table.max_diff_vs_backends.max()
+    print(
+        f"\nLargest loss difference between backends along the way: {worst:.3g}; "
+        f"against the float64 oracle: {table.max_diff_vs_oracle.max():.3g}. "
+        f"accuracy is on the whole data set; seconds include JIT compilation."
+    )
+    if args.csv:
+        table.to_csv(args.csv, index=False)
+        print(f"Wrote {args.csv}")
+    return 0
+
+
+def _report_missing_backends(requested) -> None:
+    """Say which built-in backends are skipped because their framework is missing."""
+    if requested is not None:
+        return
+    table = registry.available()
+    for reason in table.loc[~table.available, "reason"]:
+        print(f"note: {reason}", file=sys.stderr)
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(n) for n in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated ints like 64,32,10, got {text!r}"
+        ) from None
+
+
+def _batch_size(text: str) -> int | None:
+    if text == "full":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected an int or 'full', got {text!r}"
+        ) from None
+
+
+def _float(value: float) -> str:
+    return f"{value:.6g}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""Train one spec with every backend, from the same init on the same batches.
+
+`train(...)` returns one row per backend: first and final loss, accuracy where
+the task is classification, how far its loss curve strays from the other
+backends' and from the float64 oracle's, and the wall time.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+
+import reference
+from reference import NetworkSpec, validate
+
+from . import backends as registry
+
+
+def default_spec(
+    dataset: reference.Dataset, dtype: str = "float32", **fields
+) -> NetworkSpec:
+    """The seed's three layers sized for `dataset`: n_features -> 32 -> n_outputs,
+    tanh; softmax + cross-entropy for classification, identity + MSE for regression."""
+    classify = dataset.task == "classification"
+    base = dict(
+        sizes=(dataset.n_features, 32, dataset.n_outputs),
+        activation="tanh",
+        output="softmax" if classify else "identity",
+        loss="cross_entropy" if classify else "mse",
+        dtype=dtype,
+    )
+    return NetworkSpec(**{**base, **{k: v for k, v in fields.items() if v is not None}})
+
+
+def train(
+    dataset: str | reference.Dataset = "digits",
+    spec: NetworkSpec | None = None,
+    backends=None,
+    lr: float = 0.1,
+    steps: int = 300,
+    batch_size: int | None = 64,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Train `spec` on `dataset` with each backend; one summary row per backend."""
+    data = reference.data.load(dataset) if isinstance(dataset, str) else dataset
+    spec = spec or default_spec(data)
+    x, y = data.x, data.y
+    validate.check_dataset(x, y, spec)
+    validate.check_train_args(lr, steps, batch_size, seed, None, len(x))
+    init = reference.init_params(spec, seed)
+
+    # The float64 oracle on the same float-rounded start: the exact trajectory.
+    exact = reference.oracle.train(
+        reference.cast_params(init, spec.dtype),
+        x.astype(spec.dtype),
+        y,
+        spec.replace(dtype="float64"),
+        lr,
+        steps,
+        batch_size,
+        seed,
+    )[1]
+    curves, rows = {}, []
+    for backend in registry.resolve(backends):
+        params = backend.from_numpy(init, spec)
+        xb, yb = backend.asarray(x, spec), backend.asarray(y, spec)
+        start = time.perf_counter()
+        params, losses = backend.train(
+            params, xb, yb, spec, lr, steps, batch_size, seed
+        )
+        backend.sync(params)
+        seconds = time.perf_counter() - start
+        curves[backend.NAME] = losses
+        rows.append(
+            dict(
+                backend=backend.NAME,
+                dtype=spec.dtype,
+                first_loss=losses[0] if len(losses) else np.nan,
+                final_loss=losses[-1] if len(losses) else np.nan,
+                accuracy=_accuracy(backend, params, xb, y, spec, data.task),
+                max_diff_vs_oracle=_max_diff(losses, exact),
+                seconds=seconds,
+            )
+        )
+    table = pd.DataFrame(rows)
+    table.insert(
+        6,
+        "max_diff_vs_backends",
+        [
+            max(
+                (
+                    _max_diff(curves[name], curves[other])
+                    for other in curves
+                    if other != name
+                ),
+                default=np.nan,
+            )
+            for name in table.backend
+        ],
+    )
+    return table
+
+
+def _accuracy(backend, params, x, y, spec: NetworkSpec, task: str) -> float:
+    """Share of the whole data set classified right after training (NaN: regression)."""
+    if task != "classification":
+        return np.nan
+    y_hat = backend.to_numpy(backend.forward(params, x, spec))  # (N, n_classes)
+    return float(np.mean(np.argmax(y_hat, axis=1) == y))
+
+
+def _max_diff(a: np.ndarray, b: np.ndarray) -> float:
+    """The largest |a_t - b_t| over the steps both curves have."""
+    n = min(len(a), len(b))
+    return float(np.max(np.abs(a[:n] - b[:n]), initial=0.0))

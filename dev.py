@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Set up and run triptych from a fresh clone, on a machine with nothing but Python.
+
+    python3 dev.py main               the main job (now: train the digits set with
+                                      all three backends and print the table)
+    python3 dev.py test [PYTEST ARGS] the test suite, every backend required
+    python3 dev.py triptych ARGS      any triptych command, in the project's .venv
+
+Each first makes `.venv` if it is missing and installs requirements.txt (exact
+pins) and the project (editable) into it -- again only when requirements.txt or
+pyproject.toml changed since. pip reads its usual settings, so PIP_INDEX_URL /
+PIP_EXTRA_INDEX_URL choose where the wheels come from (see requirements.txt for
+torch's CPU-only build).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+STAMP = VENV / "triptych-installed.sha256"
+
+
+def ensure_environment() -> None:
+    """Create .venv and install into it, unless that is already done and current."""
+    if not (BIN / "python").exists() and not (BIN / "python.exe").exists():
+        print(f"dev.py: creating {VENV}", flush=True)
+        venv.create(VENV, with_pip=True)
+    digest = hashlib.sha256(
+        b"".join(
+            (ROOT / f).read_bytes() for f in ("requirements.txt", "pyproject.toml")
+        )
+    ).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == digest:
+        return
+    print("dev.py: installing requirements.txt and triptych into .venv", flush=True)
+    pip = [str(BIN / "python"), "-m", "pip", "install", "--disable-pip-version-check"]
+    subprocess.run([*pip, "-q", "-r", str(ROOT / "requirements.txt")], check=True)
+    subprocess.run([*pip, "-q", "--no-deps", "-e", str(ROOT)], check=True)
+    STAMP.write_text(digest)
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in ("main", "test", "triptych"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    ensure_environment()
+    command, rest = argv[0], argv[1:]
+    python = str(BIN / "python")
+    if command == "test":
+        # Here all three frameworks are installed, so a missing one is a failure,
+        # not a skip (tests/conftest.py reads this).
+        env = {**os.environ, "TRIPTYCH_REQUIRE_BACKENDS": "numpy,torch,jax"}
+        return subprocess.run(
+            [python, "-m", "pytest", *rest], cwd=ROOT, env=env
+        ).returncode
+    if command == "main":
+        rest = ["train", "--dataset", "digits", *rest]
+    return subprocess.run([python, "-m", "comparisons.cli", *rest], cwd=ROOT).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

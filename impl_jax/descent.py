@@ -1,0 +1,63 @@
+"""Gradient descent, JAX: the seed's `while not converge` loop, one compiled step.
+The update rule and the loop's conventions: reference/oracle.py, reference/loop.py.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import jax
+import numpy as np
+
+from reference import NetworkSpec, converged, minibatches, validate
+
+from .activations import x64_for
+from .network import Array, Params, _loss, to_numpy
+
+
+def sgd_step(params: Params, grads: Params, lr: float) -> Params:
+    """New parameters p - lr * dL/dp; params and grads are left as they were."""
+    validate.check_lr(lr)
+    validate.check_grads(params, grads)
+    with x64_for(params[0][0].dtype):
+        return jax.tree.map(lambda p, g: p - lr * g, params, grads)
+
+
+def train(
+    params: Params,
+    x: Array,
+    y: Array,
+    spec: NetworkSpec,
+    lr: float,
+    steps: int,
+    batch_size: int | None = None,
+    seed: int = 0,
+    tol: float | None = None,
+) -> tuple[Params, np.ndarray]:
+    """`steps` steps of gradient descent; returns (params, each step's batch loss)."""
+    validate.check_call(params, x, y, spec, Array, "asarray")
+    validate.check_train_args(lr, steps, batch_size, seed, tol, len(x))
+    validate.check_values(to_numpy(x), to_numpy(y), spec)  # once, as data enters
+    with x64_for(spec.dtype):
+        params = jax.tree.map(jax.numpy.copy, params)  # ours: _step donates them
+        losses = []
+        for idx in minibatches(len(x), batch_size, steps, seed):
+            xb, yb = (x, y) if idx is None else (x[idx], y[idx])
+            value, params = _step(params, xb, yb, spec, lr)
+            losses.append(value)
+            if converged(losses, tol):
+                break
+    return params, np.array([float(v) for v in losses])
+
+
+@functools.partial(jax.jit, static_argnames="spec", donate_argnames="params")
+def _step(params: Params, x: Array, y: Array, spec: NetworkSpec, lr: float):
+    """One whole step, compiled: the gradient and the update fused, and the old
+    parameters' buffers donated (reused in place) for the new ones."""
+    value, grads = jax.value_and_grad(_loss)(params, x, y, spec)
+    return value, jax.tree.map(lambda p, g: p - lr * g, params, grads)
+
+
+def sync(tree):
+    """Wait until the values in `tree` are computed (JAX dispatches asynchronously)."""
+    return jax.block_until_ready(tree)

@@ -1,0 +1,107 @@
+"""The network, JAX: pure functions of the parameters; `jax.value_and_grad`
+transforms the loss into its gradient and `jax.jit` compiles both.
+
+Parameters are a list of (W, b) per layer, W (n_in, n_out), applied as x @ W + b.
+The math, and the chain rule that `jax.grad` applies: reference/oracle.py.
+The spec is a frozen dataclass, so `jit` takes it as a static argument.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import jax
+import numpy as np
+
+from reference import NetworkSpec, validate
+
+from .activations import ACTIVATIONS, x64_for
+from .losses import mse, sigmoid_cross_entropy, softmax_cross_entropy
+
+Array = jax.Array
+Params = list[tuple[Array, Array]]
+
+
+def from_numpy(params, spec: NetworkSpec, device=None) -> Params:
+    """Reference parameters -> JAX arrays in spec.dtype on `device` (always a copy)."""
+    validate.check_incoming_params(params, spec)
+    with x64_for(spec.dtype):
+        return [
+            (_put(W, spec.dtype, device), _put(b, spec.dtype, device))
+            for W, b in params
+        ]
+
+
+def asarray(a, spec: NetworkSpec, device=None) -> Array:
+    """One NumPy array -> a JAX array in spec.dtype; integer labels become int32."""
+    a = validate.check_incoming(a, spec)
+    dtype = spec.dtype if validate.dtype_kind(a) == "float" else np.int32
+    with x64_for(spec.dtype):
+        return _put(a, dtype, device)
+
+
+def to_numpy(tree):
+    """An array, or a list of (W, b), -> the same structure of NumPy arrays (copies)."""
+    if isinstance(tree, (list, tuple)):
+        return [tuple(np.array(p) for p in layer) for layer in tree]
+    return np.array(tree)
+
+
+def forward(params: Params, x: Array, spec: NetworkSpec) -> Array:
+    """The network output y_hat (N, n_out), after the output activation."""
+    validate.check_call(params, x, None, spec, Array, "asarray")
+    with x64_for(spec.dtype):
+        z, y_hat = _forward(params, x, spec)
+        return y_hat
+
+
+def loss(params: Params, x: Array, y: Array, spec: NetworkSpec) -> Array:
+    """The scalar loss on the batch (x, y)."""
+    validate.check_call(params, x, y, spec, Array, "asarray")
+    with x64_for(spec.dtype):
+        return _loss(params, x, y, spec)
+
+
+def loss_and_grads(params: Params, x: Array, y: Array, spec: NetworkSpec):
+    """(loss, grads), grads a list of (dL/dW, dL/db) shaped like params."""
+    validate.check_call(params, x, y, spec, Array, "asarray")
+    with x64_for(spec.dtype):
+        return _loss_and_grads(params, x, y, spec)
+
+
+@functools.partial(jax.jit, static_argnames="spec")
+def _forward(params: Params, x: Array, spec: NetworkSpec):
+    """The last layer's z and a; a pure function, traced once per spec and shape."""
+    a = x
+    for i, (W, b) in enumerate(params):
+        z = a @ W + b  # (N, sizes[i + 1])
+        f = ACTIVATIONS[spec.output if i == len(params) - 1 else spec.activation][0]
+        a = f(z)
+    return z, a
+
+
+def _output_loss(z: Array, y_hat: Array, y: Array, spec: NetworkSpec) -> Array:
+    """The loss from the last layer: MSE on y_hat, cross-entropy on the logits z."""
+    if spec.loss == "mse":
+        return mse(y_hat, y)
+    if spec.output == "softmax":
+        return softmax_cross_entropy(z, y)
+    return sigmoid_cross_entropy(z, y)
+
+
+@functools.partial(jax.jit, static_argnames="spec")
+def _loss(params: Params, x: Array, y: Array, spec: NetworkSpec) -> Array:
+    z, y_hat = _forward(params, x, spec)
+    return _output_loss(z, y_hat, y, spec)
+
+
+# value_and_grad differentiates with respect to the first argument, params,
+# and returns the gradient with the same structure: a list of (dL/dW, dL/db).
+_loss_and_grads = jax.jit(jax.value_and_grad(_loss), static_argnames="spec")
+
+
+def _put(a, dtype, device) -> Array:
+    """A fresh copy of `a` in `dtype`, placed on `device` (default: JAX's default)."""
+    if isinstance(device, str):
+        device = jax.devices(device)[0]
+    return jax.device_put(np.array(a, dtype=dtype), device)

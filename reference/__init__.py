@@ -1,0 +1,38 @@
+"""reference: the framework-neutral truth every implementation is measured against.
+
+- `NetworkSpec`, `combinations()`: what network, validated on construction;
+- `init_params(spec, seed)`: the shared float64 starting parameters;
+- `oracle`: the formulas in plain float64 NumPy (the math is documented there),
+  with central finite differences;
+- `data`: synthetic and bundled real data sets;
+- `loop`: the minibatch order and stopping rule every training loop shares;
+- `validate`: the input checks every backend shares;
+- `tolerance`: when a result counts as equal to the oracle's.
+
+Imports no framework but NumPy.
+"""
+
+from . import data, oracle, tolerance, validate
+from .data import Dataset
+from .init import Params, cast_params, init_params
+from .loop import converged, minibatches
+from .spec import ACTIVATIONS, DTYPES, LOSSES, OUTPUTS, NetworkSpec, combinations
+
+__all__ = [
+    "ACTIVATIONS",
+    "DTYPES",
+    "LOSSES",
+    "OUTPUTS",
+    "Dataset",
+    "NetworkSpec",
+    "Params",
+    "cast_params",
+    "combinations",
+    "converged",
+    "data",
+    "init_params",
+    "minibatches",
+    "oracle",
+    "tolerance",
+    "validate",
+]

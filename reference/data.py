@@ -1,0 +1,102 @@
+"""Data sets and minibatch order, the same for every framework.
+
+- Synthetic sets made from a seed: `synthetic_classification` (Gaussian blobs) and
+  `synthetic_regression` (a smooth function plus noise).
+- Real sets that ship inside scikit-learn, so nothing is downloaded at run time:
+  `digits` (8x8 handwritten digits, 1797 x 64, 10 classes) and `diabetes`
+  (442 x 10, one regression target).
+
+Features are standardised to zero mean and unit variance (a constant feature is
+left at zero), regression targets too, so that one learning rate suits them all.
+Everything is float64 NumPy; labels are int64. The minibatch order lives in
+`reference.loop`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    name: str
+    x: np.ndarray  # (N, n_features) float64
+    y: np.ndarray  # (N,) int64 labels, or (N, n_targets) float64
+    task: str  # "classification" | "regression"
+
+    @property
+    def n_features(self) -> int:
+        return self.x.shape[1]
+
+    @property
+    def n_outputs(self) -> int:
+        """Classes for classification, targets for regression."""
+        if self.task == "classification":
+            return int(self.y.max()) + 1
+        return self.y.shape[1]
+
+
+def standardize(a: np.ndarray) -> np.ndarray:
+    """(a - mean) / std per column; a constant column becomes 0, not NaN."""
+    std = a.std(axis=0)
+    return (a - a.mean(axis=0)) / np.where(std > 0, std, 1.0)
+
+
+def synthetic_classification(
+    n: int = 512, n_features: int = 8, n_classes: int = 4, seed: int = 0
+) -> Dataset:
+    """Gaussian blobs: one centre per class, unit noise around it."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(0.0, 2.0, size=(n_classes, n_features))
+    y = rng.integers(0, n_classes, size=n)  # (n,)
+    x = centres[y] + rng.normal(size=(n, n_features))  # (n, n_features)
+    return Dataset(
+        "synthetic_classification", standardize(x), y.astype(np.int64), "classification"
+    )
+
+
+def synthetic_regression(
+    n: int = 512, n_features: int = 8, n_targets: int = 2, seed: int = 0
+) -> Dataset:
+    """y = sin(x @ A) + 0.1 noise: smooth, nonlinear, learnable by a small net."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, n_features))
+    A = rng.normal(0.0, 1.0 / np.sqrt(n_features), size=(n_features, n_targets))
+    y = np.sin(x @ A) + 0.1 * rng.normal(size=(n, n_targets))  # (n, n_targets)
+    return Dataset("synthetic_regression", standardize(x), standardize(y), "regression")
+
+
+def digits() -> Dataset:
+    """scikit-learn's 8x8 digits, bundled with the package (no download)."""
+    from sklearn.datasets import load_digits  # imported here: only this set needs it
+
+    bunch = load_digits()
+    x = standardize(bunch.data.astype(np.float64))
+    return Dataset("digits", x, bunch.target.astype(np.int64), "classification")
+
+
+def diabetes() -> Dataset:
+    """scikit-learn's diabetes regression set, bundled with the package."""
+    from sklearn.datasets import load_diabetes
+
+    bunch = load_diabetes()
+    x = standardize(bunch.data.astype(np.float64))
+    y = standardize(bunch.target.astype(np.float64)[:, None])  # (442, 1)
+    return Dataset("diabetes", x, y, "regression")
+
+
+DATASETS = {
+    "digits": digits,
+    "diabetes": diabetes,
+    "synthetic_classification": synthetic_classification,
+    "synthetic_regression": synthetic_regression,
+}
+
+
+def load(name: str) -> Dataset:
+    """A data set by name: one of `DATASETS`."""
+    if name not in DATASETS:
+        raise ValueError(f"dataset must be one of {', '.join(DATASETS)}; got {name!r}")
+    return DATASETS[name]()

@@ -1,0 +1,82 @@
+"""The tolerance policy: when is a result close enough to the oracle's?
+
+- float64 against the float64 oracle: `max|x - ref| <= 1e-10 * max|ref|`.
+  Honest agreement measures ~1e-16..1e-14, so 1e-10 leaves room for
+  summation order while any real bug (a missing 1/N, a 1/2, a sign, a step
+  applied twice, gradients off by 1e-3) fails by orders of magnitude.
+- float32 against the float64 oracle (run on the same float32-rounded inputs):
+  `max|x - ref| <= c * eps32 * sqrt(K) * max|ref| + atol_floor`, with K the
+  longest reduction (a dot product, or a sum over the batch) and c a small
+  constant that covers a few layers of rounding. Rounding errors of a length-K
+  sum grow like sqrt(K) on average (random-walk), not K.
+- Central finite differences (float64 only): relative 1e-6, since the difference
+  quotient itself is only good to ~1e-10 and the error adds up over entries.
+
+"Relative" is always relative to the magnitude `max|ref|` of the whole array,
+not entry by entry: an entry that should be 1e-12 cannot be judged on its own.
+
+NaN and inf are compared first, by position (and sign): a NaN where the oracle
+has a number fails whatever its size, and the finite entries are compared after.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+EPS = {
+    "float32": float(np.finfo(np.float32).eps),
+    "float64": float(np.finfo(np.float64).eps),
+}
+RTOL_FLOAT64 = 1e-10
+C_FLOAT32 = 16.0
+RTOL_FINITE_DIFFERENCES = 1e-6
+
+
+@dataclass(frozen=True)
+class Comparison:
+    max_abs_err: float
+    max_rel_err: float  # max_abs_err / max|ref|
+    tol: float  # on max_abs_err
+    passed: bool
+    note: str = ""  # why it failed beyond the numbers, e.g. NaN positions
+
+
+def tolerance(dtype: str, ref_scale: float, K: int = 1) -> float:
+    """The largest max|x - ref| accepted for a result in `dtype` (see module doc)."""
+    eps = EPS[dtype]
+    if dtype == "float64":
+        return RTOL_FLOAT64 * ref_scale + 1e6 * np.finfo(np.float64).tiny
+    return C_FLOAT32 * eps * math.sqrt(max(K, 1)) * ref_scale + 1e-6 * eps
+
+
+def compare(x, ref, dtype: str, K: int = 1, tol: float | None = None) -> Comparison:
+    """Compare an array `x` with the reference `ref` under the policy above.
+
+    `tol`, where given, replaces the policy's tolerance (finite differences).
+    """
+    x = np.asarray(x, dtype=np.float64)
+    ref = np.asarray(ref, dtype=np.float64)
+    if x.shape != ref.shape:
+        return Comparison(
+            math.inf, math.inf, 0.0, False, f"shape {x.shape} != {ref.shape}"
+        )
+    finite = np.isfinite(ref)
+    same_nonfinite = np.array_equal(np.isnan(x), np.isnan(ref)) and np.array_equal(
+        np.where(np.isinf(x), x, 0.0), np.where(np.isinf(ref), ref, 0.0)
+    )
+    scale = float(np.max(np.abs(ref[finite]), initial=0.0))
+    if tol is None:
+        tol = tolerance(dtype, scale, K)
+    if not same_nonfinite:
+        return Comparison(math.inf, math.inf, tol, False, "NaN/inf positions differ")
+    err = float(np.max(np.abs(x[finite] - ref[finite]), initial=0.0))
+    rel = err / scale if scale > 0 else (0.0 if err == 0 else math.inf)
+    return Comparison(err, rel, tol, err <= tol)
+
+
+def reduction_length(sizes, n_rows: int) -> int:
+    """K for a network on a batch: the longest dot product or batch sum in it."""
+    return max(max(sizes), n_rows * sizes[-1])

@@ -1,0 +1,293 @@
+"""Input checks shared by every backend, so that bad input gets the same clear error.
+
+Two kinds, as DESIGN.md asks:
+
+- structural checks (`check_*` below except `check_values`) read only shapes,
+  ranks, dtype names and the spec: cheap, run in every public function, and
+  written against the array protocol every framework has (`.shape`, `.ndim`,
+  `.dtype`), so this module imports no framework;
+- value checks (`check_values`, `check_finite`) read the numbers (NaN/inf, label
+  range), so they run once where data enters -- `asarray`, `from_numpy`, `train`,
+  the harness, the CLI -- and never inside the per-step hot path.
+
+Every error names the argument, what was expected and what was given.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from .spec import NetworkSpec
+
+
+def dtype_name(a) -> str:
+    """'float32', 'int64', ... for a NumPy, JAX or torch array alike."""
+    return str(a.dtype).removeprefix("torch.")
+
+
+def dtype_kind(a) -> str:
+    """'float', 'int', 'bool' or 'other' from the dtype's name."""
+    name = dtype_name(a)
+    if name.startswith(("float", "bfloat")):
+        return "float"
+    if name.startswith(("int", "uint")):
+        return "int"
+    return "bool" if name == "bool" else "other"
+
+
+def check_spec(spec) -> None:
+    if not isinstance(spec, NetworkSpec):
+        raise TypeError(f"spec must be a NetworkSpec, got {type(spec).__name__}")
+
+
+def check_params(params, spec: NetworkSpec, exact_dtype: bool = True) -> None:
+    """A list of (W, b) per layer, W (n_in, n_out) and b (n_out,), in spec.dtype."""
+    check_spec(spec)
+    if not isinstance(params, (list, tuple)):
+        raise TypeError(
+            f"params must be a list of (W, b) pairs, got {type(params).__name__}"
+        )
+    if len(params) != spec.n_layers:
+        raise ValueError(
+            f"params has {len(params)} layers but spec.sizes {spec.sizes} "
+            f"needs {spec.n_layers}"
+        )
+    for i, layer in enumerate(params):
+        if not isinstance(layer, (list, tuple)) or len(layer) != 2:
+            raise TypeError(f"params[{i}] must be a (W, b) pair, got {layer!r:.60}")
+        expected = ((spec.sizes[i], spec.sizes[i + 1]), (spec.sizes[i + 1],))
+        for name, p, shape in zip(("W", "b"), layer, expected):
+            where = f"params[{i}] {name}"
+            if not hasattr(p, "shape") or not hasattr(p, "dtype"):
+                raise TypeError(f"{where} must be an array, got {type(p).__name__}")
+            if tuple(p.shape) != shape:
+                raise ValueError(
+                    f"{where} has shape {tuple(p.shape)} but spec.sizes "
+                    f"{spec.sizes} needs {shape}"
+                )
+            if exact_dtype and dtype_name(p) != spec.dtype:
+                raise TypeError(
+                    f"{where} has dtype {dtype_name(p)} but spec.dtype is "
+                    f"{spec.dtype}; convert them with from_numpy(params, spec)"
+                )
+            if dtype_kind(p) != "float":
+                raise TypeError(f"{where} must be floating point, got {dtype_name(p)}")
+
+
+def check_x(x, spec: NetworkSpec) -> None:
+    """x is (N, n_in) floating point with N >= 1."""
+    _check_array("x", x)
+    if x.ndim != 2:
+        raise ValueError(
+            f"x must be 2-D (N, {spec.n_in}), got {x.ndim}-D, shape {tuple(x.shape)}"
+        )
+    if x.shape[1] != spec.n_in:
+        raise ValueError(
+            f"x has {x.shape[1]} columns but the network has {spec.n_in} inputs "
+            f"(spec.sizes[0])"
+        )
+    if x.shape[0] == 0:
+        raise ValueError("x is an empty batch: expected at least 1 row, got 0")
+    if dtype_name(x) != spec.dtype:
+        raise TypeError(
+            f"x has dtype {dtype_name(x)} but spec.dtype is {spec.dtype}; "
+            f"convert it with asarray(x, spec)"
+        )
+
+
+def check_y(y, n_rows: int, spec: NetworkSpec) -> None:
+    """y matches the loss: (N, n_out) floats, or (N,) integer labels for softmax CE."""
+    _check_array("y", y)
+    if y.ndim == 0 or y.ndim > 2:
+        raise ValueError(
+            f"y must be (N,) labels or (N, {spec.n_out}) targets, "
+            f"got shape {tuple(y.shape)}"
+        )
+    if y.shape[0] != n_rows:
+        raise ValueError(f"y has {y.shape[0]} rows but x has {n_rows}")
+    kind = dtype_kind(y)
+    if y.ndim == 1:
+        if not spec.uses_labels:
+            raise ValueError(
+                f"y must be 2-D (N, {spec.n_out}) for {spec.output} output with "
+                f"{spec.loss} loss, got shape {tuple(y.shape)}; "
+                f"integer labels (N,) go with softmax and cross_entropy"
+            )
+        if kind != "int":
+            raise TypeError(
+                f"y of shape {tuple(y.shape)} holds class labels and must be an "
+                f"integer array, got {dtype_name(y)}"
+            )
+        return
+    if y.shape[1] != spec.n_out:
+        raise ValueError(
+            f"y has {y.shape[1]} columns but the network has {spec.n_out} outputs "
+            f"(spec.sizes[-1])"
+        )
+    if dtype_name(y) != spec.dtype:
+        raise TypeError(
+            f"y of shape {tuple(y.shape)} holds targets and must have dtype "
+            f"{spec.dtype} (spec.dtype), got {dtype_name(y)}; convert it with "
+            f"asarray(y, spec)"
+        )
+
+
+def check_call(params, x, y, spec: NetworkSpec, native: type, convert: str) -> None:
+    """The structural checks of a forward/loss/gradient call (y may be None).
+
+    `native` is the backend's array type; `convert` names the function that makes
+    one (`asarray`), for the error message.
+    """
+    check_params(params, spec)
+    for name, a in (("x", x), ("y", y)):
+        if a is not None and not isinstance(a, native):
+            raise TypeError(
+                f"{name} must be a {native.__module__}.{native.__name__}, got "
+                f"{type(a).__module__}.{type(a).__name__}; convert it once with "
+                f"{convert}({name}, spec)"
+            )
+    check_x(x, spec)
+    if y is not None:
+        check_y(y, x.shape[0], spec)
+
+
+def check_incoming_params(params, spec: NetworkSpec) -> None:
+    """Reference parameters about to become a backend's (`from_numpy`): right
+    shapes for the spec, floating point, finite. Any float dtype is accepted."""
+    check_params(params, spec, exact_dtype=False)
+    for i, (W, b) in enumerate(params):
+        check_finite(f"params[{i}] W", W)
+        check_finite(f"params[{i}] b", b)
+
+
+def check_incoming(a, spec: NetworkSpec, name: str = "a") -> np.ndarray:
+    """A NumPy array about to become a backend's array (`asarray`): numeric,
+    finite, and -- 1-D integer labels of a softmax cross-entropy -- in range."""
+    check_spec(spec)
+    a = np.asarray(a)
+    kind = dtype_kind(a)
+    if kind not in ("float", "int"):
+        raise TypeError(
+            f"{name} must be a float array (data, targets) or an int array (labels), "
+            f"got dtype {a.dtype}"
+        )
+    if kind == "float":
+        check_finite(name, a)
+    elif spec.uses_labels and a.ndim == 1:
+        check_labels(name, a, spec)
+    return a
+
+
+def check_grads(params, grads) -> None:
+    """grads has the structure and shapes of params (for `sgd_step`)."""
+    if not isinstance(grads, (list, tuple)) or len(grads) != len(params):
+        raise ValueError(
+            f"grads must be a list of {len(params)} (dW, db) pairs like params, "
+            f"got {type(grads).__name__} {grads!r:.60}"
+        )
+    for i, (layer, grad) in enumerate(zip(params, grads)):
+        for name, p, g in zip(("W", "b"), layer, grad):
+            if tuple(getattr(g, "shape", ())) != tuple(p.shape):
+                raise ValueError(
+                    f"grads[{i}] d{name} has shape {tuple(getattr(g, 'shape', ()))} "
+                    f"but params[{i}] {name} has shape {tuple(p.shape)}"
+                )
+
+
+def check_lr(lr) -> None:
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
+        raise TypeError(f"lr must be a real number, got {type(lr).__name__} {lr!r}")
+    if not math.isfinite(lr) or lr <= 0:
+        raise ValueError(f"lr must be a finite number > 0, got {lr}")
+
+
+def check_train_args(lr, steps, batch_size, seed, tol, n_rows: int) -> None:
+    """The loop arguments of `train`."""
+    check_lr(lr)
+    _check_int("steps", steps, minimum=0)
+    _check_int("seed", seed, minimum=0)
+    if batch_size is not None:
+        _check_int("batch_size", batch_size, minimum=1)
+        if batch_size > n_rows:
+            raise ValueError(
+                f"batch_size must be at most the number of examples ({n_rows}), "
+                f"got {batch_size}"
+            )
+    if tol is not None:
+        if isinstance(tol, bool) or not isinstance(tol, numbers.Real):
+            raise TypeError(f"tol must be a real number or None, got {tol!r}")
+        if not math.isfinite(tol) or tol < 0:
+            raise ValueError(f"tol must be a finite number >= 0 or None, got {tol}")
+
+
+def check_finite(name: str, a) -> None:
+    """No NaN or inf in the NumPy array `a`."""
+    a = np.asarray(a)
+    if dtype_kind(a) == "float" and not np.isfinite(a).all():
+        bad = np.argwhere(~np.isfinite(a))[0]
+        raise ValueError(
+            f"{name} must be finite, got {a[tuple(bad)]} at index "
+            f"{tuple(int(i) for i in bad)} "
+            f"({int((~np.isfinite(a)).sum())} non-finite entries)"
+        )
+
+
+def check_labels(name: str, labels, spec: NetworkSpec) -> None:
+    """Integer labels lie in [0, n_out)."""
+    labels = np.asarray(labels)
+    if labels.size and (labels.min() < 0 or labels.max() >= spec.n_out):
+        raise ValueError(
+            f"{name} holds labels from {labels.min()} to {labels.max()} but the "
+            f"network has {spec.n_out} outputs: expected labels in "
+            f"[0, {spec.n_out - 1}]"
+        )
+
+
+def check_values(x, y, spec: NetworkSpec) -> None:
+    """The value checks for one data set, on NumPy arrays, once where data enters."""
+    check_finite("x", x)
+    if y is None:
+        return
+    check_finite("y", y)
+    y = np.asarray(y)
+    if y.ndim == 1:
+        check_labels("y", y, spec)
+    elif spec.loss == "cross_entropy" and (y.min() < 0 or y.max() > 1):
+        raise ValueError(
+            f"y must hold probabilities in [0, 1] for cross_entropy, got values from "
+            f"{y.min()} to {y.max()}"
+        )
+    elif spec.uses_labels and not np.allclose(y.sum(axis=1), 1.0, atol=1e-6):
+        worst = int(np.argmax(np.abs(y.sum(axis=1) - 1.0)))
+        raise ValueError(
+            f"y rows must each sum to 1 (a target distribution) for softmax "
+            f"cross_entropy, got row {worst} summing to {y[worst].sum()}"
+        )
+
+
+def check_dataset(x, y, spec: NetworkSpec) -> None:
+    """Every check, structural and on values, for NumPy data of any float precision,
+    where the harness or the CLI takes a data set in."""
+    x, y = np.asarray(x), np.asarray(y)
+    check_x(_in_spec_dtype(x, spec), spec)
+    check_y(_in_spec_dtype(y, spec), len(x), spec)
+    check_values(x, y, spec)
+
+
+def _in_spec_dtype(a: np.ndarray, spec: NetworkSpec) -> np.ndarray:
+    return a.astype(spec.dtype) if dtype_kind(a) == "float" else a
+
+
+def _check_array(name: str, a) -> None:
+    if not hasattr(a, "shape") or not hasattr(a, "dtype"):
+        raise TypeError(f"{name} must be an array, got {type(a).__name__}")
+
+
+def _check_int(name: str, value, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
