@@ -1,0 +1,106 @@
+"""The three packages expose the same names, in the same order, with the same
+signatures and files, so that a diff between two of them shows only the framework.
+And the harness stays light: importing it loads no framework."""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import load_backend
+
+from comparisons import backends as registry
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = [registry.BUILTIN[name][0] for name in registry.names()]
+
+
+@pytest.fixture(scope="module")
+def loaded():
+    return [load_backend(name) for name in registry.names()]
+
+
+def test_every_backend_exports_the_api_then_the_units_in_order(loaded):
+    expected = list(registry.API) + list(registry.UNITS)
+    for backend in loaded:
+        assert backend.__all__ == expected, backend.__name__
+        assert not registry.missing_api(backend)
+
+
+def test_every_backend_names_itself(loaded):
+    assert [b.NAME for b in loaded] == registry.names()
+
+
+@pytest.mark.parametrize(
+    "name", [n for n in registry.API + registry.UNITS if n != "NAME"]
+)
+def test_each_function_has_the_same_signature_in_every_backend(loaded, name):
+    signatures = {b.NAME: registry.signature(b, name) for b in loaded}
+    assert len(set(signatures.values())) == 1, signatures
+
+
+def test_each_function_is_documented_or_a_unit_with_a_formula_comment(loaded):
+    for backend in loaded:
+        for name in registry.API[1:]:
+            assert inspect.getdoc(getattr(backend, name)), f"{backend.NAME}.{name}"
+
+
+def test_every_package_has_the_same_files():
+    files = {p: sorted(f.name for f in (ROOT / p).glob("*.py")) for p in PACKAGES}
+    assert len({tuple(v) for v in files.values()}) == 1, files
+
+
+def test_modules_define_the_shared_functions_in_the_same_order():
+    """So that the files read across, column by column. (A framework may add a
+    helper of its own, like JAX's x64 context, but the shared names line up.)"""
+    shared = set(registry.API + registry.UNITS)
+    for module in ("activations", "losses", "network", "descent"):
+        orders = {}
+        for package in PACKAGES:
+            source = (ROOT / package / f"{module}.py").read_text()
+            orders[package] = [
+                line.split("(")[0][4:]
+                for line in source.splitlines()
+                if line.startswith("def ") and line.split("(")[0][4:] in shared
+            ]
+        assert len({tuple(v) for v in orders.values()}) == 1, (module, orders)
+
+
+def run_python(code: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_importing_comparisons_imports_neither_torch_nor_jax():
+    code = (
+        "import sys, comparisons; print('torch' in sys.modules, 'jax' in sys.modules)"
+    )
+    assert run_python(code) == "False False"
+
+
+def test_triptych_help_imports_neither_torch_nor_jax():
+    code = (
+        "import sys, contextlib, io\n"
+        "from comparisons import cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    cli.main(['--help'])\n"
+        "print('torch' in sys.modules, 'jax' in sys.modules)"
+    )
+    assert run_python(code) == "False False"
+
+
+def test_reference_imports_no_framework_but_numpy():
+    code = (
+        "import sys, reference\n"
+        "print(sorted(m for m in ('torch', 'jax', 'pandas', 'sklearn') if m in sys.modules))"
+    )
+    assert run_python(code) == "[]"
