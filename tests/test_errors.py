@@ -1,0 +1,316 @@
+"""Every bad input gets a clear error naming the argument, the expected and the
+given -- the same in every backend -- and a refused call changes nothing."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from helpers import make_batch, native
+
+import reference
+from reference import NetworkSpec
+
+SPEC = NetworkSpec((4, 5, 3), "tanh", "softmax", "cross_entropy", "float64")
+MSE = NetworkSpec((4, 5, 3), "tanh", "sigmoid", "mse", "float64")
+S32 = SPEC.replace(dtype="float32")
+BCE = NetworkSpec((4, 5, 3), "tanh", "sigmoid", "cross_entropy", "float64")
+
+
+@pytest.fixture
+def ok(backend):
+    """A valid call's arguments, native to `backend`, and their NumPy originals."""
+    init = reference.init_params(SPEC, 0)
+    x, y = make_batch(SPEC, n=6)
+    params, xb, yb = native(backend, init, x, y, SPEC)
+    return SimpleNamespace(b=backend, init=init, x=x, y=y, params=params, xb=xb, yb=yb)
+
+
+def shapes_off(init, layer, which, shape):
+    bad = [list(pair) for pair in init]
+    bad[layer][which] = np.zeros(shape)
+    return [tuple(pair) for pair in bad]
+
+
+# (id, call, error, message): each call gets the `ok` namespace
+CASES = [
+    # parameters
+    (
+        "params not a list",
+        lambda o: o.b.from_numpy("W", SPEC),
+        TypeError,
+        "params must be a list of .W, b. pairs, got str",
+    ),
+    (
+        "params one layer short",
+        lambda o: o.b.from_numpy(o.init[:1], SPEC),
+        ValueError,
+        r"params has 1 layers but spec.sizes \(4, 5, 3\) needs 2",
+    ),
+    (
+        "params W shape",
+        lambda o: o.b.from_numpy(shapes_off(o.init, 0, 0, (5, 4)), SPEC),
+        ValueError,
+        r"params\[0\] W has shape \(5, 4\) but spec.sizes \(4, 5, 3\) needs \(4, 5\)",
+    ),
+    (
+        "params b shape",
+        lambda o: o.b.from_numpy(shapes_off(o.init, 1, 1, (2,)), SPEC),
+        ValueError,
+        r"params\[1\] b has shape \(2,\) but .* needs \(3,\)",
+    ),
+    (
+        "params NaN",
+        lambda o: o.b.from_numpy(
+            shapes_off(o.init, 1, 1, (3,))
+            and [o.init[0], (o.init[1][0] * np.nan, o.init[1][1])],
+            SPEC,
+        ),
+        ValueError,
+        r"params\[1\] W must be finite, got nan",
+    ),
+    (
+        "params for another spec",
+        lambda o: o.b.forward(o.params, o.xb, SPEC.replace(sizes=(4, 6, 3))),
+        ValueError,
+        r"params\[0\] W has shape \(4, 5\) but spec.sizes \(4, 6, 3\) needs \(4, 6\)",
+    ),
+    (
+        "params in another dtype",
+        lambda o: o.b.forward(o.params, o.xb, SPEC.replace(dtype="float32")),
+        TypeError,
+        r"params\[0\] W has dtype float64 but spec.dtype is float32",
+    ),
+    (
+        "spec not a NetworkSpec",
+        lambda o: o.b.forward(o.params, o.xb, "spec"),
+        TypeError,
+        "spec must be a NetworkSpec, got str",
+    ),
+    # x
+    (
+        "x 1-D",
+        lambda o: o.b.forward(o.params, o.b.asarray(o.x[0], SPEC), SPEC),
+        ValueError,
+        r"x must be 2-D \(N, 4\), got 1-D",
+    ),
+    (
+        "x width",
+        lambda o: o.b.forward(o.params, o.b.asarray(o.x[:, :3], SPEC), SPEC),
+        ValueError,
+        r"x has 3 columns but the network has 4 inputs",
+    ),
+    (
+        "x empty batch",
+        lambda o: o.b.forward(o.params, o.b.asarray(o.x[:0], SPEC), SPEC),
+        ValueError,
+        "x is an empty batch: expected at least 1 row, got 0",
+    ),
+    (
+        "x dtype",
+        lambda o: o.b.forward(
+            o.params, o.b.asarray(o.x, MSE.replace(dtype="float32")), SPEC
+        ),
+        TypeError,
+        "x has dtype float32 but spec.dtype is float64",
+    ),
+    (
+        "x not an array",
+        lambda o: o.b.forward(o.params, o.x.tolist(), SPEC),
+        TypeError,
+        "x must be a .*, got builtins.list; convert it once with asarray",
+    ),
+    (
+        "x NaN",
+        lambda o: o.b.asarray(np.where(o.x > 1, np.nan, o.x), SPEC),
+        ValueError,
+        r"a must be finite, got nan at index",
+    ),
+    (
+        "x inf",
+        lambda o: o.b.asarray(np.where(o.x > 1, np.inf, o.x), SPEC),
+        ValueError,
+        r"a must be finite, got inf",
+    ),
+    (
+        "x bool",
+        lambda o: o.b.asarray(o.x > 0, SPEC),
+        TypeError,
+        "a must be a float array .* or an int array .*, got dtype bool",
+    ),
+    # y
+    (
+        "y rows",
+        lambda o: o.b.loss(o.params, o.xb, o.b.asarray(o.y[:4], SPEC), SPEC),
+        ValueError,
+        "y has 4 rows but x has 6",
+    ),
+    (
+        "y labels float",
+        lambda o: o.b.loss(o.params, o.xb, o.b.asarray(o.y * 1.0, SPEC), SPEC),
+        TypeError,
+        r"y of shape \(6,\) holds class labels and must be an integer array, "
+        r"got float64",
+    ),
+    (
+        "y labels out of range",
+        lambda o: o.b.asarray(o.y + 3, SPEC),
+        ValueError,
+        r"labels from 3 to \d but the network has 3 outputs: "
+        r"expected labels in \[0, 2\]",
+    ),
+    (
+        "y labels negative",
+        lambda o: o.b.asarray(o.y - 3, SPEC),
+        ValueError,
+        r"labels from -3 to .* expected labels in \[0, 2\]",
+    ),
+    (
+        "y columns",
+        lambda o: o.b.loss(o.params, o.xb, o.b.asarray(np.ones((6, 2)), SPEC), SPEC),
+        ValueError,
+        "y has 2 columns but the network has 3 outputs",
+    ),
+    (
+        "y labels for mse",
+        lambda o: o.b.loss(o.b.from_numpy(o.init, MSE), o.xb, o.yb, MSE),
+        ValueError,
+        r"y must be 2-D \(N, 3\) for sigmoid output with mse loss, got shape \(6,\)",
+    ),
+    (
+        "y 3-D",
+        lambda o: o.b.loss(o.params, o.xb, o.b.asarray(np.ones((6, 3, 1)), SPEC), SPEC),
+        ValueError,
+        r"y must be \(N,\) labels or \(N, 3\) targets, got shape \(6, 3, 1\)",
+    ),
+    # the training loop
+    (
+        "lr zero",
+        lambda o: o.b.train(o.params, o.xb, o.yb, SPEC, 0.0, 5),
+        ValueError,
+        "lr must be a finite number > 0, got 0.0",
+    ),
+    (
+        "lr negative",
+        lambda o: o.b.sgd_step(o.params, o.params, -0.1),
+        ValueError,
+        "lr must be a finite number > 0, got -0.1",
+    ),
+    (
+        "lr NaN",
+        lambda o: o.b.train(o.params, o.xb, o.yb, SPEC, float("nan"), 5),
+        ValueError,
+        "lr must be a finite number > 0, got nan",
+    ),
+    (
+        "lr inf",
+        lambda o: o.b.sgd_step(o.params, o.params, float("inf")),
+        ValueError,
+        "lr must be a finite number > 0, got inf",
+    ),
+    (
+        "lr text",
+        lambda o: o.b.train(o.params, o.xb, o.yb, SPEC, "0.1", 5),
+        TypeError,
+        "lr must be a real number, got str '0.1'",
+    ),
+    (
+        "steps negative",
+        lambda o: o.b.train(o.params, o.xb, o.yb, SPEC, 0.1, -1),
+        ValueError,
+        "steps must be at least 0, got -1",
+    ),
+    (
+        "steps float",
+        lambda o: o.b.train(o.params, o.xb, o.yb, SPEC, 0.1, 2.5),
+        TypeError,
+        "steps must be an int, got float 2.5",
+    ),
+    (
+        "batch size zero",
+        lambda o: o.b.train(o.params, o.xb, o.yb, SPEC, 0.1, 5, 0),
+        ValueError,
+        "batch_size must be at least 1, got 0",
+    ),
+    (
+        "batch size above N",
+        lambda o: o.b.train(o.params, o.xb, o.yb, SPEC, 0.1, 5, 7),
+        ValueError,
+        r"batch_size must be at most the number of examples \(6\), got 7",
+    ),
+    (
+        "tol negative",
+        lambda o: o.b.train(o.params, o.xb, o.yb, SPEC, 0.1, 5, tol=-1.0),
+        ValueError,
+        "tol must be a finite number >= 0 or None, got -1.0",
+    ),
+    # float32 here: in JAX, arithmetic on a float64 array outside x64 mode would
+    # silently give float32 (see impl_jax/activations.py)
+    (
+        "NaN in native x",
+        lambda o: o.b.train(
+            o.b.from_numpy(o.init, S32),
+            o.b.asarray(o.x, S32) * float("nan"),
+            o.b.asarray(o.y, S32),
+            S32,
+            0.1,
+            5,
+        ),
+        ValueError,
+        r"x must be finite, got nan",
+    ),
+    (
+        "labels out of range in native y",
+        lambda o: o.b.train(o.params, o.xb, o.yb + 3, SPEC, 0.1, 5),
+        ValueError,
+        r"y holds labels from 3 to .* expected labels in \[0, 2\]",
+    ),
+    (
+        "targets above 1 for cross-entropy",
+        lambda o: o.b.train(
+            o.b.from_numpy(o.init, BCE),
+            o.xb,
+            o.b.asarray(np.full((6, 3), 2.0), BCE),
+            BCE,
+            0.1,
+            5,
+        ),
+        ValueError,
+        r"y must hold probabilities in \[0, 1\] for cross_entropy, got values from 2.0",
+    ),
+    (
+        "grads shaped unlike params",
+        lambda o: o.b.sgd_step(o.params, o.params[:1], 0.1),
+        ValueError,
+        r"grads must be a list of 2 \(dW, db\) pairs like params",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "call, error, message", [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_bad_input_gets_a_clear_error(ok, call, error, message):
+    with pytest.raises(error, match=message):
+        call(ok)
+
+
+@pytest.mark.parametrize("call", [c[1] for c in CASES], ids=[c[0] for c in CASES])
+def test_a_refused_call_changes_nothing_the_caller_holds(ok, call):
+    before = ok.b.to_numpy(ok.params), ok.b.to_numpy(ok.xb), ok.b.to_numpy(ok.yb)
+    with pytest.raises((ValueError, TypeError)):
+        call(ok)
+    after = ok.b.to_numpy(ok.params), ok.b.to_numpy(ok.xb), ok.b.to_numpy(ok.yb)
+    for a, b in zip(before[0], after[0]):
+        assert all(np.array_equal(p, q) for p, q in zip(a, b))
+    assert np.array_equal(before[1], after[1]) and np.array_equal(before[2], after[2])
+    assert np.array_equal(ok.init[0][0], reference.init_params(SPEC, 0)[0][0])
+
+
+def test_a_target_distribution_must_sum_to_one_per_row(ok):
+    y = np.full((6, 3), 0.5)
+    with pytest.raises(
+        ValueError, match="y rows must each sum to 1 .* got row 0 summing to 1.5"
+    ):
+        ok.b.train(ok.params, ok.xb, ok.b.asarray(y, SPEC), SPEC, 0.1, 5)
