@@ -6,6 +6,17 @@ Imports neither torch nor jax: backends are loaded by name, when first used.
 """
 
 from . import backends
+from .consistency import check, summary
+from .precision import full_float32_precision
 from .training import default_spec, train
+from .trajectories import trajectories
 
-__all__ = ["backends", "default_spec", "train"]
+__all__ = [
+    "backends",
+    "check",
+    "default_spec",
+    "full_float32_precision",
+    "summary",
+    "train",
+    "trajectories",
+]

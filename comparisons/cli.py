@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 
 import reference
 from reference import validate
 
 from . import backends as registry
+from .consistency import check, summary
 from .training import default_spec, train
 
 
@@ -89,6 +91,31 @@ def _parser() -> argparse.ArgumentParser:
         "--csv", default=None, metavar="PATH", help="also write the table here"
     )
     p.set_defaults(run=_run_train)
+
+    p = commands.add_parser(
+        "check",
+        help="prove the backends agree with the float64 oracle and each other",
+        description="Compare every backend with the float64 oracle and with every "
+        "other backend at three levels -- unit (activations and losses), network "
+        "(forward, loss, gradients, one step, for every spec) and trajectory (30 "
+        "steps of training) -- and print a summary per backend and level. Exits 1 "
+        "when any comparison fails.",
+    )
+    p.add_argument(
+        "--backends", default=None, help="comma-separated (default: all installed)"
+    )
+    p.add_argument(
+        "--dtypes", type=_names, default=None, help="e.g. float32 (default: both)"
+    )
+    p.add_argument(
+        "--levels",
+        type=_names,
+        default=None,
+        help="some of unit,network,trajectory (default: all)",
+    )
+    p.add_argument("--seed", type=int, default=0, help="init and data (default: 0)")
+    p.add_argument("--csv", default=None, metavar="PATH", help="write every row here")
+    p.set_defaults(run=_run_check)
     return parser
 
 
@@ -127,6 +154,62 @@ def _run_train(args) -> int:
     return 0
 
 
+def _run_check(args) -> int:
+    _report_missing_backends(args.backends)
+    started = time.perf_counter()
+    results = check(
+        None,
+        args.backends,
+        args.dtypes,
+        args.levels,
+        args.seed,
+        progress=ProgressBar("check"),
+    )
+    seconds = time.perf_counter() - started
+    table = summary(results)
+    print(table.to_string(index=False, float_format=_float))
+    failed = results[~results.passed]
+    print(
+        f"\n{len(results)} comparisons, {len(failed)} failed, in {seconds:.0f} s. "
+        f"worst_share_of_tol: the case closest to its tolerance (1 = at it)."
+    )
+    if len(failed):
+        print("\nFailures (first 20):")
+        print(failed.head(20).to_string(index=False))
+    if args.csv:
+        results.to_csv(args.csv, index=False)
+        print(f"Wrote {args.csv}")
+    return 1 if len(failed) else 0
+
+
+class ProgressBar:
+    """`progress(done, total, what)` for the harness: a bar on stderr that shows
+    itself only once a run has taken more than a couple of seconds."""
+
+    def __init__(self, label: str, after_s: float = 2.0, width: int = 30):
+        self.label, self.after_s, self.width = label, after_s, width
+        self.started = time.perf_counter()
+        self.tty = sys.stderr.isatty()
+        self.last_quarter = -1
+
+    def __call__(self, done: int, total: int, what: str) -> None:
+        if time.perf_counter() - self.started < self.after_s and done < total:
+            return
+        share = done / max(total, 1)
+        if self.tty:
+            bar = "#" * int(share * self.width)
+            end = "\n" if done >= total else ""
+            print(
+                f"\r{self.label} [{bar:<{self.width}}] {share:4.0%} {what[:40]:<40}",
+                end=end,
+                file=sys.stderr,
+                flush=True,
+            )
+        elif int(share * 4) > self.last_quarter:  # a log file: a line per quarter
+            self.last_quarter = int(share * 4)
+            print(f"{self.label}: {share:.0%} {what}", file=sys.stderr, flush=True)
+
+
 def _report_missing_backends(requested) -> None:
     """Say which built-in backends are skipped because their framework is missing."""
     if requested is not None:
@@ -154,6 +237,10 @@ def _batch_size(text: str) -> int | None:
         raise argparse.ArgumentTypeError(
             f"expected an int or 'full', got {text!r}"
         ) from None
+
+
+def _names(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
 
 
 def _float(value: float) -> str:

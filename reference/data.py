@@ -87,6 +87,23 @@ def diabetes() -> Dataset:
     return Dataset("diabetes", x, y, "regression")
 
 
+def random_batch(spec, n: int = 16, seed: int = 1, labels: bool = True):
+    """x (n, n_in) ~ N(0, 1) and a y that fits the spec's loss, both float64
+    (labels int64): for checking a network, not for learning anything.
+
+    Softmax cross-entropy: integer labels (or, with labels=False, a target
+    distribution); sigmoid cross-entropy: probabilities in [0, 1]; MSE: N(0, 1).
+    """
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, spec.n_in))
+    if spec.uses_labels:
+        y = rng.integers(0, spec.n_out, size=n)
+        return x, (y if labels else np.eye(spec.n_out)[y])
+    if spec.loss == "cross_entropy":
+        return x, rng.uniform(size=(n, spec.n_out))
+    return x, rng.normal(size=(n, spec.n_out))
+
+
 DATASETS = {
     "digits": digits,
     "diabetes": diabetes,

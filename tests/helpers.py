@@ -9,19 +9,8 @@ from reference import NetworkSpec
 
 
 def make_batch(spec: NetworkSpec, n: int = 16, seed: int = 1, labels: bool = True):
-    """x (n, n_in) float64 and a y that fits the spec's loss.
-
-    Softmax cross-entropy: integer labels (or, with labels=False, a target
-    distribution); sigmoid cross-entropy: probabilities in [0, 1]; MSE: real targets.
-    """
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(n, spec.n_in))
-    if spec.uses_labels:
-        y = rng.integers(0, spec.n_out, size=n)
-        return x, (y if labels else reference.oracle.one_hot(y, spec.n_out))
-    if spec.loss == "cross_entropy":
-        return x, rng.uniform(size=(n, spec.n_out))
-    return x, rng.normal(size=(n, spec.n_out))
+    """x and a y that fit the spec (see reference.data.random_batch)."""
+    return reference.data.random_batch(spec, n, seed, labels)
 
 
 def on_oracle_inputs(params, x, y, dtype: str):

@@ -149,3 +149,33 @@ def test_jax_float64_works_without_touching_the_global_flag():
     assert impl_jax.forward(params, x, spec).dtype == np.float64
     assert jax.config.jax_enable_x64 is False  # still JAX's default afterwards
     assert jax.numpy.ones(1).dtype == np.float32  # the caller's JAX is untouched
+
+
+def test_cli_check_prints_a_summary_per_backend_and_level_and_exits_0(capsys, tmp_path):
+    csv = tmp_path / "check.csv"
+    code = cli.main(
+        ["check", "--levels", "unit", "--dtypes", "float32", "--csv", str(csv)]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "backend level  cases  passed" in out
+    for name in ("numpy", "torch", "jax"):
+        assert f"  {name}  unit     54      54" in out
+    assert "162 comparisons, 0 failed" in out
+    assert csv.read_text().startswith("level,quantity,dtype")
+
+
+def test_cli_check_exits_1_and_lists_failures_when_a_comparison_fails(
+    capsys, monkeypatch
+):
+    import broken
+
+    monkeypatch.setattr(registry, "resolve", lambda names: [broken.mse_halved()])
+    assert cli.main(["check", "--levels", "unit", "--dtypes", "float64"]) == 1
+    out = capsys.readouterr().out
+    assert "Failures (first 20):" in out and "mse-halved" in out
+
+
+def test_cli_check_refuses_an_unknown_level(capsys):
+    assert cli.main(["check", "--levels", "graph"]) == 2
+    assert "levels must be some of unit, network, trajectory" in capsys.readouterr().err

@@ -1,0 +1,98 @@
+"""Where frameworks differ: each point of the README's section, demonstrated."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from conftest import load_backend
+
+import reference
+from comparisons import full_float32_precision
+
+torch = pytest.importorskip("torch")
+jax = pytest.importorskip("jax")
+jnp = jax.numpy
+
+
+@pytest.fixture(autouse=True)
+def frameworks():
+    for name in ("torch", "jax"):
+        load_backend(name)  # fails, not skips, where TRIPTYCH_REQUIRE_BACKENDS names it
+
+
+def torch_derivative_at_zero(f):
+    z = torch.zeros(1, requires_grad=True)
+    f(z).sum().backward()
+    return z.grad.item()
+
+
+def test_relu_derivative_at_zero_is_0_in_relu_but_half_in_maximum():
+    assert torch_derivative_at_zero(torch.relu) == 0.0
+    assert (
+        torch_derivative_at_zero(lambda z: torch.maximum(z, torch.zeros_like(z))) == 0.5
+    )
+    assert jax.grad(lambda z: jax.nn.relu(z))(0.0) == 0.0
+    assert jax.grad(lambda z: jnp.maximum(z, 0.0))(0.0) == 0.5
+
+
+def test_jax_computes_in_float32_unless_x64_is_on_and_impl_jax_turns_it_on_per_call():
+    with warnings.catch_warnings():
+        warnings.simplefilter(
+            "ignore", UserWarning
+        )  # "float64 ... truncated to float32"
+        assert jnp.asarray(np.ones(2), dtype=jnp.float64).dtype == jnp.float32
+    with jax.enable_x64(True):
+        assert jnp.asarray(np.ones(2), dtype=jnp.float64).dtype == jnp.float64
+    import impl_jax
+
+    assert impl_jax.tanh(np.ones(2)).dtype == jnp.float64  # float64 in, float64 out
+    assert jax.config.jax_enable_x64 is False  # and the global flag is untouched
+
+
+def test_mse_is_the_mean_without_a_half_and_the_half_doubles_the_gradient():
+    import impl_numpy
+
+    y_hat, y = np.array([[1.0, 2.0], [3.0, 5.0]]), np.zeros((2, 2))
+    ours = impl_numpy.mse(y_hat, y)
+    t = torch.nn.functional.mse_loss(torch.tensor(y_hat), torch.tensor(y))
+    t_sum = torch.nn.functional.mse_loss(
+        torch.tensor(y_hat), torch.tensor(y), reduction="sum"
+    )
+    assert ours == t.item() == 39 / 4
+    assert t_sum.item() == 39.0  # reduction="sum": N*C = 4 times larger
+    half_sum_grad = y_hat - y  # d/dy_hat of (1/2) sum (y_hat - y)^2, the textbook form
+    np.testing.assert_allclose(
+        impl_numpy.mse_grad(y_hat, y) * y_hat.size / 2, half_sum_grad
+    )
+
+
+def test_log_of_softmax_breaks_at_1e4_where_log_sum_exp_does_not():
+    z = np.array([[1e4, -1e4, 0.0]])
+    label = 1  # the -1e4 logit: softmax gives it exactly 0 in floating point
+    with np.errstate(divide="ignore", under="ignore"):
+        naive_numpy = -np.log(reference.oracle.softmax(z))[0, label]
+    naive_torch = -torch.log(torch.softmax(torch.tensor(z), -1))[0, label].item()
+    naive_jax = -jnp.log(jax.nn.softmax(jnp.asarray(z)))[0, label]
+    assert naive_numpy == naive_torch == float(naive_jax) == np.inf
+    stable = torch.nn.functional.cross_entropy(torch.tensor(z), torch.tensor([label]))
+    assert (
+        stable.item()
+        == reference.oracle.softmax_cross_entropy(z, np.array([label]))
+        == 2e4
+    )
+
+
+def test_the_harness_pins_full_float32_matmul_precision_and_restores_the_users():
+    matmul, conv = torch.backends.cuda.matmul, torch.backends.cudnn.conv
+    saved = matmul.fp32_precision, conv.fp32_precision
+    matmul.fp32_precision = conv.fp32_precision = "tf32"  # what a user may have set
+    try:
+        with full_float32_precision():
+            assert (matmul.fp32_precision, conv.fp32_precision) == ("ieee", "ieee")
+            assert jax.config.jax_default_matmul_precision == "highest"
+        assert (matmul.fp32_precision, conv.fp32_precision) == ("tf32", "tf32")
+        assert jax.config.jax_default_matmul_precision is None
+    finally:
+        matmul.fp32_precision, conv.fp32_precision = saved
