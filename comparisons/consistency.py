@@ -21,6 +21,7 @@ raises is recorded as a failed row with the error, not a crash.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -28,7 +29,14 @@ import pandas as pd
 
 import reference
 from reference import NetworkSpec, oracle
-from reference.tolerance import Comparison, compare, reduction_length, tolerance
+from reference.tolerance import (
+    Comparison,
+    compare,
+    group_scale,
+    magnitude,
+    reduction_length,
+    tolerance,
+)
 
 from . import backends as registry
 from .precision import full_float32_precision
@@ -226,40 +234,50 @@ def _trajectory_level(backends, combo, data, dtype: str, seed: int) -> list[dict
 def _rows_per_quantity(context, backends, run, expected: dict, K: int) -> list[dict]:
     """Run every backend once, then compare quantity by quantity."""
     outputs = _each(backends, run)
+    groups = {}  # 'd', 'step ', 'final ' -> the arrays of that gradient or step
+    for quantity, ref in expected.items():
+        groups.setdefault(_group(quantity), []).append(ref)
     rows = []
     for quantity, ref in expected.items():
         values = {
             name: out if isinstance(out, Exception) else out[quantity]
             for name, out in outputs.items()
         }
-        rows += _rows(context, quantity, values, ref, context["dtype"], K)
+        scale = group_scale(groups[_group(quantity)])
+        rows += _rows(context, quantity, values, ref, context["dtype"], K, scale)
     return rows
 
 
-def _rows(context: dict, quantity: str, values: dict, expected, dtype, K) -> list[dict]:
-    """Each backend against the oracle, then against every other backend."""
-    expected = np.asarray(expected, dtype=np.float64)
-    scale = float(np.max(np.abs(expected[np.isfinite(expected)]), initial=0.0))
+def _group(quantity: str) -> str:
+    """'dW[1]' -> 'd', 'step b[0]' -> 'step ', 'loss' -> 'loss'."""
+    return re.sub(r"[Wb]\[\d+\]$", "", quantity)
+
+
+def _rows(
+    context: dict, quantity: str, values: dict, expected, dtype, K, scale=None
+) -> list[dict]:
+    """Each backend against the oracle, then against every other backend.
+    `scale`: the magnitude errors are relative to (default: max|expected|)."""
+    scale = magnitude(expected) if scale is None else scale
     pair_tol = 2 * tolerance(dtype, scale, K)
     arrays = {name: _as_numpy(value) for name, value in values.items()}
     rows = []
     for name, value in arrays.items():
-        rows.append(
-            _row(context, quantity, name, "oracle", _compare(value, expected, dtype, K))
-        )
+        result = _compare(value, expected, dtype, K, None, scale)
+        rows.append(_row(context, quantity, name, "oracle", result))
         for other, other_value in arrays.items():
             if other != name:
-                result = _compare(value, other_value, dtype, K, pair_tol)
+                result = _compare(value, other_value, dtype, K, pair_tol, scale)
                 rows.append(_row(context, quantity, name, other, result))
     return rows
 
 
-def _compare(value, ref, dtype, K, tol=None) -> Comparison:
+def _compare(value, ref, dtype, K, tol, scale) -> Comparison:
     for side in (value, ref):
         if isinstance(side, Exception):
             error = f"raised {type(side).__name__}: {side}"
             return Comparison(np.inf, np.inf, tol or 0.0, False, error)
-    return compare(value, ref, dtype, K, tol)
+    return compare(value, ref, dtype, K, tol, scale)
 
 
 def _row(context: dict, quantity: str, backend: str, against: str, result) -> dict:

@@ -18,7 +18,7 @@ from .network import Array, Params, _loss, to_numpy
 def sgd_step(params: Params, grads: Params, lr: float) -> Params:
     """New parameters p - lr * dL/dp; params and grads are left as they were."""
     validate.check_lr(lr)
-    validate.check_grads(params, grads)
+    validate.check_grads(params, grads, Array)
     with x64_for(params[0][0].dtype):
         return jax.tree.map(lambda p, g: p - lr * g, params, grads)
 
@@ -35,7 +35,7 @@ def train(
     tol: float | None = None,
 ) -> tuple[Params, np.ndarray]:
     """`steps` steps of gradient descent; returns (params, each step's batch loss)."""
-    validate.check_call(params, x, y, spec, Array, "asarray")
+    validate.check_call(params, x, y, spec, Array)
     validate.check_train_args(lr, steps, batch_size, seed, tol, len(x))
     validate.check_values(to_numpy(x), to_numpy(y), spec)  # once, as data enters
     with x64_for(spec.dtype):

@@ -33,9 +33,9 @@ def from_numpy(params, spec: NetworkSpec, device=None) -> Params:
 
 
 def asarray(a, spec: NetworkSpec, device=None) -> Array:
-    """One NumPy array -> a JAX array in spec.dtype; integer labels become int32."""
+    """One NumPy array -> a JAX array in spec.dtype; class labels become int32."""
     a = validate.check_incoming(a, spec)
-    dtype = spec.dtype if validate.dtype_kind(a) == "float" else np.int32
+    dtype = np.int32 if validate.is_labels(a, spec) else spec.dtype
     with x64_for(spec.dtype):
         return _put(a, dtype, device)
 
@@ -43,13 +43,14 @@ def asarray(a, spec: NetworkSpec, device=None) -> Array:
 def to_numpy(tree):
     """An array, or a list of (W, b), -> the same structure of NumPy arrays (copies)."""
     if isinstance(tree, (list, tuple)):
-        return [tuple(np.array(p) for p in layer) for layer in tree]
+        return [tuple(to_numpy(p) for p in layer) for layer in tree]
+    validate.check_native("tree", tree, Array)
     return np.array(tree)
 
 
 def forward(params: Params, x: Array, spec: NetworkSpec) -> Array:
     """The network output y_hat (N, n_out), after the output activation."""
-    validate.check_call(params, x, None, spec, Array, "asarray")
+    validate.check_call(params, x, None, spec, Array)
     with x64_for(spec.dtype):
         z, y_hat = _forward(params, x, spec)
         return y_hat
@@ -57,14 +58,14 @@ def forward(params: Params, x: Array, spec: NetworkSpec) -> Array:
 
 def loss(params: Params, x: Array, y: Array, spec: NetworkSpec) -> Array:
     """The scalar loss on the batch (x, y)."""
-    validate.check_call(params, x, y, spec, Array, "asarray")
+    validate.check_call(params, x, y, spec, Array)
     with x64_for(spec.dtype):
         return _loss(params, x, y, spec)
 
 
 def loss_and_grads(params: Params, x: Array, y: Array, spec: NetworkSpec):
     """(loss, grads), grads a list of (dL/dW, dL/db) shaped like params."""
-    validate.check_call(params, x, y, spec, Array, "asarray")
+    validate.check_call(params, x, y, spec, Array)
     with x64_for(spec.dtype):
         return _loss_and_grads(params, x, y, spec)
 
@@ -102,6 +103,18 @@ _loss_and_grads = jax.jit(jax.value_and_grad(_loss), static_argnames="spec")
 
 def _put(a, dtype, device) -> Array:
     """A fresh copy of `a` in `dtype`, placed on `device` (default: JAX's default)."""
-    if isinstance(device, str):
-        device = jax.devices(device)[0]
-    return jax.device_put(np.array(a, dtype=dtype), device)
+    return jax.device_put(np.array(a, dtype=dtype), _device(device))
+
+
+def _device(device):
+    """`device` as a jax.Device: None means JAX's default; a string names a platform."""
+    if not isinstance(device, str):
+        return device
+    try:
+        return jax.devices(device)[0]
+    except RuntimeError:
+        platforms = sorted({d.platform for d in jax.devices()})
+        raise ValueError(
+            f"device must be None, a jax.Device or a platform available here "
+            f"({', '.join(platforms)}), got {device!r}"
+        ) from None

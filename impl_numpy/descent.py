@@ -14,7 +14,7 @@ from .network import Array, Params, _loss_and_grads
 def sgd_step(params: Params, grads: Params, lr: float) -> Params:
     """New parameters p - lr * dL/dp; params and grads are left as they were."""
     validate.check_lr(lr)
-    validate.check_grads(params, grads)
+    validate.check_grads(params, grads, Array)
     return [(W - lr * gW, b - lr * gb) for (W, b), (gW, gb) in zip(params, grads)]
 
 
@@ -30,7 +30,7 @@ def train(
     tol: float | None = None,
 ) -> tuple[Params, np.ndarray]:
     """`steps` steps of gradient descent; returns (params, each step's batch loss)."""
-    validate.check_call(params, x, y, spec, Array, "asarray")
+    validate.check_call(params, x, y, spec, Array)
     validate.check_train_args(lr, steps, batch_size, seed, tol, len(x))
     validate.check_values(x, y, spec)  # once, as the data enters the loop
     params = [(W.copy(), b.copy()) for W, b in params]  # ours to update in place

@@ -35,38 +35,37 @@ def from_numpy(params, spec: NetworkSpec, device=None) -> Params:
 
 
 def asarray(a, spec: NetworkSpec, device=None) -> Array:
-    """One NumPy array -> a NumPy array in spec.dtype; integer labels stay integers."""
+    """One NumPy array -> a NumPy array in spec.dtype; class labels become int64."""
     a = validate.check_incoming(a, spec)
     _check_device(device)
-    return np.array(
-        a, dtype=spec.dtype if validate.dtype_kind(a) == "float" else a.dtype
-    )
+    return np.array(a, dtype=np.int64 if validate.is_labels(a, spec) else spec.dtype)
 
 
 def to_numpy(tree):
     """An array, or a list of (W, b), -> the same structure of NumPy arrays (copies)."""
     if isinstance(tree, (list, tuple)):
-        return [tuple(np.array(p) for p in layer) for layer in tree]
+        return [tuple(to_numpy(p) for p in layer) for layer in tree]
+    validate.check_native("tree", tree, (Array, np.generic))  # np.mean gives np.generic
     return np.array(tree)
 
 
 def forward(params: Params, x: Array, spec: NetworkSpec) -> Array:
     """The network output y_hat (N, n_out), after the output activation."""
-    validate.check_call(params, x, None, spec, Array, "asarray")
+    validate.check_call(params, x, None, spec, Array)
     zs, activations = _forward(params, x, spec)
     return activations[-1]
 
 
 def loss(params: Params, x: Array, y: Array, spec: NetworkSpec) -> Array:
     """The scalar loss on the batch (x, y)."""
-    validate.check_call(params, x, y, spec, Array, "asarray")
+    validate.check_call(params, x, y, spec, Array)
     zs, activations = _forward(params, x, spec)
     return _output_loss(zs[-1], activations[-1], y, spec)
 
 
 def loss_and_grads(params: Params, x: Array, y: Array, spec: NetworkSpec):
     """(loss, grads), grads a list of (dL/dW, dL/db) shaped like params."""
-    validate.check_call(params, x, y, spec, Array, "asarray")
+    validate.check_call(params, x, y, spec, Array)
     return _loss_and_grads(params, x, y, spec)
 
 

@@ -23,7 +23,7 @@ DTYPES = {"float32": torch.float32, "float64": torch.float64}
 def from_numpy(params, spec: NetworkSpec, device=None) -> Params:
     """Reference parameters -> tensors in spec.dtype on `device` (always a copy)."""
     validate.check_incoming_params(params, spec)
-    dtype, device = DTYPES[spec.dtype], torch.device(device or "cpu")
+    dtype, device = DTYPES[spec.dtype], _device(device)
     return [
         (
             torch.tensor(W, dtype=dtype, device=device),
@@ -34,36 +34,37 @@ def from_numpy(params, spec: NetworkSpec, device=None) -> Params:
 
 
 def asarray(a, spec: NetworkSpec, device=None) -> Array:
-    """One NumPy array -> a tensor in spec.dtype; integer labels become int64."""
+    """One NumPy array -> a tensor in spec.dtype; class labels become int64."""
     a = validate.check_incoming(a, spec)
-    dtype = DTYPES[spec.dtype] if validate.dtype_kind(a) == "float" else torch.int64
-    return torch.tensor(a, dtype=dtype, device=torch.device(device or "cpu"))
+    dtype = torch.int64 if validate.is_labels(a, spec) else DTYPES[spec.dtype]
+    return torch.tensor(a, dtype=dtype, device=_device(device))
 
 
 def to_numpy(tree):
     """A tensor, or a list of (W, b), -> the same structure of NumPy arrays (copies)."""
     if isinstance(tree, (list, tuple)):
         return [tuple(to_numpy(p) for p in layer) for layer in tree]
+    validate.check_native("tree", tree, Array)
     return tree.detach().cpu().numpy().copy()
 
 
 def forward(params: Params, x: Array, spec: NetworkSpec) -> Array:
     """The network output y_hat (N, n_out), after the output activation."""
-    validate.check_call(params, x, None, spec, Array, "asarray")
+    validate.check_call(params, x, None, spec, Array)
     z, y_hat = _forward(params, x, spec)
     return y_hat
 
 
 def loss(params: Params, x: Array, y: Array, spec: NetworkSpec) -> Array:
     """The scalar loss on the batch (x, y)."""
-    validate.check_call(params, x, y, spec, Array, "asarray")
+    validate.check_call(params, x, y, spec, Array)
     z, y_hat = _forward(params, x, spec)
     return _output_loss(z, y_hat, y, spec)
 
 
 def loss_and_grads(params: Params, x: Array, y: Array, spec: NetworkSpec):
     """(loss, grads), grads a list of (dL/dW, dL/db) shaped like params."""
-    validate.check_call(params, x, y, spec, Array, "asarray")
+    validate.check_call(params, x, y, spec, Array)
     return _loss_and_grads(params, x, y, spec)
 
 
@@ -100,3 +101,18 @@ def _loss_and_grads(params: Params, x: Array, y: Array, spec: NetworkSpec):
 def _pairs(flat) -> Params:
     """[W0, b0, W1, b1, ...] -> [(W0, b0), (W1, b1), ...]."""
     return list(zip(flat[0::2], flat[1::2]))
+
+
+def _device(device) -> torch.device:
+    """`device` as a torch.device: None means the CPU; CUDA only where there is one."""
+    try:
+        resolved = torch.device(device or "cpu")
+    except (RuntimeError, TypeError):
+        raise ValueError(
+            f"device must be None, 'cpu', 'cuda' or 'cuda:N', got {device!r}"
+        ) from None
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device {device!r} is not available: torch sees no CUDA GPU here"
+        )
+    return resolved

@@ -43,38 +43,70 @@ def check_spec(spec) -> None:
         raise TypeError(f"spec must be a NetworkSpec, got {type(spec).__name__}")
 
 
-def check_params(params, spec: NetworkSpec, exact_dtype: bool = True) -> None:
-    """A list of (W, b) per layer, W (n_in, n_out) and b (n_out,), in spec.dtype."""
-    check_spec(spec)
-    if not isinstance(params, (list, tuple)):
+def native_name(native: type) -> str:
+    """'numpy.ndarray', 'torch.Tensor', 'jax.Array': the name a user would type."""
+    name = native.__name__.rsplit(".", 1)[
+        -1
+    ]  # jax.Array calls itself jaxlib._jax.Array
+    return f"{native.__module__.split('.')[0]}.{name}"
+
+
+def check_native(name: str, a, native) -> None:
+    """`a` is one of the backend's arrays (`native`: its type, or a tuple of types)."""
+    if not isinstance(a, native):
+        first = native[0] if isinstance(native, tuple) else native
         raise TypeError(
-            f"params must be a list of (W, b) pairs, got {type(params).__name__}"
+            f"{name} must be a {native_name(first)} or a list of (W, b) pairs of "
+            f"them, got {_what(a)}"
         )
+
+
+def check_pairs(name: str, pairs, native: type | None = None) -> None:
+    """A list of (W, b) pairs of arrays -- of the backend's own type if `native`."""
+    if not isinstance(pairs, (list, tuple)):
+        raise TypeError(f"{name} must be a list of (W, b) pairs, got {_what(pairs)}")
+    for i, layer in enumerate(pairs):
+        if not isinstance(layer, (list, tuple)) or len(layer) != 2:
+            raise TypeError(f"{name}[{i}] must be a (W, b) pair, got {_what(layer)}")
+        for part, p in zip(("W", "b"), layer):
+            if not hasattr(p, "shape") or not hasattr(p, "dtype"):
+                raise TypeError(f"{name}[{i}] {part} must be an array, got {_what(p)}")
+            if native is not None and not isinstance(p, native):
+                raise TypeError(
+                    f"{name}[{i}] {part} must be a {native_name(native)}, got "
+                    f"{_what(p)}; convert parameters once with from_numpy(params, spec)"
+                )
+
+
+def check_params(params, spec: NetworkSpec, native: type | None = None) -> None:
+    """A list of (W, b) per layer, W (n_in, n_out) and b (n_out,), floating point.
+
+    With `native` (a backend's array type) they must be of that type and in
+    spec.dtype exactly; without, any float dtype will do (reference parameters).
+    """
+    check_spec(spec)
+    check_pairs("params", params, native)
     if len(params) != spec.n_layers:
         raise ValueError(
             f"params has {len(params)} layers but spec.sizes {spec.sizes} "
             f"needs {spec.n_layers}"
         )
     for i, layer in enumerate(params):
-        if not isinstance(layer, (list, tuple)) or len(layer) != 2:
-            raise TypeError(f"params[{i}] must be a (W, b) pair, got {layer!r:.60}")
         expected = ((spec.sizes[i], spec.sizes[i + 1]), (spec.sizes[i + 1],))
         for name, p, shape in zip(("W", "b"), layer, expected):
             where = f"params[{i}] {name}"
-            if not hasattr(p, "shape") or not hasattr(p, "dtype"):
-                raise TypeError(f"{where} must be an array, got {type(p).__name__}")
             if tuple(p.shape) != shape:
                 raise ValueError(
                     f"{where} has shape {tuple(p.shape)} but spec.sizes "
                     f"{spec.sizes} needs {shape}"
                 )
-            if exact_dtype and dtype_name(p) != spec.dtype:
+            if dtype_kind(p) != "float":
+                raise TypeError(f"{where} must be floating point, got {dtype_name(p)}")
+            if native is not None and dtype_name(p) != spec.dtype:
                 raise TypeError(
                     f"{where} has dtype {dtype_name(p)} but spec.dtype is "
                     f"{spec.dtype}; convert them with from_numpy(params, spec)"
                 )
-            if dtype_kind(p) != "float":
-                raise TypeError(f"{where} must be floating point, got {dtype_name(p)}")
 
 
 def check_x(x, spec: NetworkSpec) -> None:
@@ -135,19 +167,15 @@ def check_y(y, n_rows: int, spec: NetworkSpec) -> None:
         )
 
 
-def check_call(params, x, y, spec: NetworkSpec, native: type, convert: str) -> None:
-    """The structural checks of a forward/loss/gradient call (y may be None).
-
-    `native` is the backend's array type; `convert` names the function that makes
-    one (`asarray`), for the error message.
-    """
-    check_params(params, spec)
+def check_call(params, x, y, spec: NetworkSpec, native: type) -> None:
+    """The structural checks of a forward/loss/gradient call (y may be None);
+    `native` is the backend's array type."""
+    check_params(params, spec, native)
     for name, a in (("x", x), ("y", y)):
         if a is not None and not isinstance(a, native):
             raise TypeError(
-                f"{name} must be a {native.__module__}.{native.__name__}, got "
-                f"{type(a).__module__}.{type(a).__name__}; convert it once with "
-                f"{convert}({name}, spec)"
+                f"{name} must be a {native_name(native)}, got {_what(a)}; convert it "
+                f"once with asarray({name}, spec)"
             )
     check_x(x, spec)
     if y is not None:
@@ -157,42 +185,49 @@ def check_call(params, x, y, spec: NetworkSpec, native: type, convert: str) -> N
 def check_incoming_params(params, spec: NetworkSpec) -> None:
     """Reference parameters about to become a backend's (`from_numpy`): right
     shapes for the spec, floating point, finite. Any float dtype is accepted."""
-    check_params(params, spec, exact_dtype=False)
+    check_params(params, spec)
     for i, (W, b) in enumerate(params):
         check_finite(f"params[{i}] W", W)
         check_finite(f"params[{i}] b", b)
 
 
-def check_incoming(a, spec: NetworkSpec, name: str = "a") -> np.ndarray:
-    """A NumPy array about to become a backend's array (`asarray`): numeric,
-    finite, and -- 1-D integer labels of a softmax cross-entropy -- in range."""
+def is_labels(a, spec: NetworkSpec) -> bool:
+    """Integer class labels: a 1-D integer array, for softmax cross-entropy."""
+    return spec.uses_labels and a.ndim == 1 and dtype_kind(a) == "int"
+
+
+def check_incoming(a, spec: NetworkSpec) -> np.ndarray:
+    """A NumPy array about to become a backend's array (`asarray`): numbers, finite,
+    and, where it holds labels (`is_labels`), in range. Returned as NumPy."""
     check_spec(spec)
     a = np.asarray(a)
-    kind = dtype_kind(a)
-    if kind not in ("float", "int"):
+    if dtype_kind(a) not in ("float", "int"):
         raise TypeError(
-            f"{name} must be a float array (data, targets) or an int array (labels), "
+            f"a must be an array of numbers (data, targets or integer labels), "
             f"got dtype {a.dtype}"
         )
-    if kind == "float":
-        check_finite(name, a)
-    elif spec.uses_labels and a.ndim == 1:
-        check_labels(name, a, spec)
+    if is_labels(a, spec):
+        check_labels("a", a, spec)
+    else:
+        check_finite("a", a)
     return a
 
 
-def check_grads(params, grads) -> None:
-    """grads has the structure and shapes of params (for `sgd_step`)."""
-    if not isinstance(grads, (list, tuple)) or len(grads) != len(params):
+def check_grads(params, grads, native: type) -> None:
+    """params and grads are (W, b) lists of the backend's arrays, alike in shape
+    (for `sgd_step`)."""
+    check_pairs("params", params, native)
+    check_pairs("grads", grads, native)
+    if len(grads) != len(params):
         raise ValueError(
-            f"grads must be a list of {len(params)} (dW, db) pairs like params, "
-            f"got {type(grads).__name__} {grads!r:.60}"
+            f"grads has {len(grads)} layers but params has {len(params)}: expected "
+            f"one (dW, db) pair per layer"
         )
     for i, (layer, grad) in enumerate(zip(params, grads)):
         for name, p, g in zip(("W", "b"), layer, grad):
-            if tuple(getattr(g, "shape", ())) != tuple(p.shape):
+            if tuple(g.shape) != tuple(p.shape):
                 raise ValueError(
-                    f"grads[{i}] d{name} has shape {tuple(getattr(g, 'shape', ()))} "
+                    f"grads[{i}] d{name} has shape {tuple(g.shape)} "
                     f"but params[{i}] {name} has shape {tuple(p.shape)}"
                 )
 
@@ -279,6 +314,18 @@ def check_dataset(x, y, spec: NetworkSpec) -> None:
 
 def _in_spec_dtype(a: np.ndarray, spec: NetworkSpec) -> np.ndarray:
     return a.astype(spec.dtype) if dtype_kind(a) == "float" else a
+
+
+def _what(value) -> str:
+    """A short description of a value for an error message: its type, and its
+    length or shape -- never its whole contents."""
+    kind = f"{type(value).__module__.split('.')[0]}.{type(value).__name__}"
+    kind = kind.removeprefix("builtins.")
+    if hasattr(value, "shape"):
+        return f"{kind} of shape {tuple(value.shape)}"
+    if isinstance(value, (list, tuple)):
+        return f"{kind} of length {len(value)}"
+    return f"{kind} {value!r:.40}"
 
 
 def _check_array(name: str, a) -> None:

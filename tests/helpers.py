@@ -42,11 +42,15 @@ def assert_agrees(actual, expected, dtype: str, K: int = 1, what: str = ""):
 
 
 def assert_params_agree(actual, expected, dtype: str, K: int = 1, what: str = ""):
-    """Every W and b of `actual` (NumPy) agrees with `expected` under the policy."""
+    """Every W and b of `actual` (NumPy) agrees with `expected` under the policy,
+    errors relative to the magnitude of the whole parameter list."""
+    from reference.tolerance import compare, group_scale
+
     assert len(actual) == len(expected)
+    scale = group_scale([p for layer in expected for p in layer])
     for i, (layer, ref_layer) in enumerate(zip(actual, expected)):
         for name, a, r in zip(("W", "b"), layer, ref_layer):
-            assert a.shape == r.shape, (
-                f"{what} layer {i} {name}: {a.shape} != {r.shape}"
-            )
-            assert_agrees(a, r, dtype, K, f"{what} layer {i} {name}")
+            where = f"{what} layer {i} {name}"
+            assert a.shape == r.shape, f"{where}: {a.shape} != {r.shape}"
+            result = compare(a, r, dtype, K, scale=scale)
+            assert result.passed, f"{where}: {result}"

@@ -119,7 +119,8 @@ CASES = [
         "x not an array",
         lambda o: o.b.forward(o.params, o.x.tolist(), SPEC),
         TypeError,
-        "x must be a .*, got builtins.list; convert it once with asarray",
+        r"x must be a \w+\.\w+, got list of length 6; convert it once with "
+        r"asarray\(x, spec\)",
     ),
     (
         "x NaN",
@@ -137,7 +138,8 @@ CASES = [
         "x bool",
         lambda o: o.b.asarray(o.x > 0, SPEC),
         TypeError,
-        "a must be a float array .* or an int array .*, got dtype bool",
+        r"a must be an array of numbers \(data, targets or integer labels\), "
+        "got dtype bool",
     ),
     # y
     (
@@ -283,7 +285,39 @@ CASES = [
         "grads shaped unlike params",
         lambda o: o.b.sgd_step(o.params, o.params[:1], 0.1),
         ValueError,
-        r"grads must be a list of 2 \(dW, db\) pairs like params",
+        r"grads has 1 layers but params has 2: expected one \(dW, db\) pair per layer",
+    ),
+    (
+        "params of lists",
+        lambda o: o.b.forward(
+            [(W.tolist(), b.tolist()) for W, b in o.init], o.xb, SPEC
+        ),
+        TypeError,
+        r"params\[0\] W must be an array, got list of length 4",
+    ),
+    (
+        "params a pair short",
+        lambda o: o.b.sgd_step([(o.params[0][0],), o.params[1]], o.params, 0.1),
+        TypeError,
+        r"params\[0\] must be a \(W, b\) pair, got tuple of length 1",
+    ),
+    (
+        "unknown device",
+        lambda o: o.b.asarray(o.x, SPEC, device="banana"),
+        ValueError,
+        r"device must be None.*got 'banana'",
+    ),
+    (
+        "unknown device for params",
+        lambda o: o.b.from_numpy(o.init, SPEC, device="banana"),
+        ValueError,
+        r"device must be None.*got 'banana'",
+    ),
+    (
+        "to_numpy of a string",
+        lambda o: o.b.to_numpy("hello"),
+        TypeError,
+        r"tree must be a \w+\.\w+ or a list of \(W, b\) pairs of them, got str 'hello'",
     ),
 ]
 
@@ -314,3 +348,38 @@ def test_a_target_distribution_must_sum_to_one_per_row(ok):
         ValueError, match="y rows must each sum to 1 .* got row 0 summing to 1.5"
     ):
         ok.b.train(ok.params, ok.xb, ok.b.asarray(y, SPEC), SPEC, 0.1, 5)
+
+
+def test_numpy_parameters_are_refused_by_torch_and_jax_with_a_pointer(ok):
+    if ok.b.NAME == "numpy":
+        return  # NumPy's own arrays are its native parameters
+    for call in (
+        lambda: ok.b.loss_and_grads(ok.init, ok.xb, ok.yb, SPEC),
+        lambda: ok.b.train(ok.init, ok.xb, ok.yb, SPEC, 0.1, 2),
+        lambda: ok.b.sgd_step(ok.init, ok.init, 0.1),
+    ):
+        with pytest.raises(
+            TypeError,
+            match=r"params\[0\] W must be a \w+\.\w+, got "
+            r"numpy.ndarray of shape \(4, 5\); convert parameters once "
+            r"with from_numpy\(params, spec\)",
+        ):
+            call()
+
+
+def test_a_missing_gpu_is_a_clear_error_not_a_framework_traceback(ok):
+    import importlib.util
+
+    if importlib.util.find_spec("torch") and __import__("torch").cuda.is_available():
+        pytest.skip("this machine has a CUDA GPU")
+    with pytest.raises(ValueError, match="device.*'cuda'"):
+        ok.b.asarray(ok.x, SPEC, device="cuda")
+
+
+def test_integer_data_and_targets_become_floats_and_only_labels_stay_integers(ok):
+    counts = np.arange(12).reshape(6, 2)  # integer data, e.g. pixel values
+    as_x = ok.b.to_numpy(ok.b.asarray(counts, SPEC))
+    as_targets = ok.b.to_numpy(ok.b.asarray(counts, MSE))
+    labels = ok.b.to_numpy(ok.b.asarray(np.array([0, 2, 1]), SPEC))
+    assert as_x.dtype == as_targets.dtype == np.float64
+    assert labels.dtype.kind == "i"
