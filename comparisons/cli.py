@@ -116,6 +116,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="init and data (default: 0)")
     p.add_argument("--csv", default=None, metavar="PATH", help="write every row here")
     p.set_defaults(run=_run_check)
+
+    from . import cli_show  # `triptych show`: its parser and runner live there
+
+    cli_show.add_parser(commands)
     return parser
 
 
