@@ -8,11 +8,13 @@ Imports neither torch nor jax: backends are loaded by name, when first used.
 from . import backends
 from .consistency import check, summary
 from .precision import full_float32_precision
+from .timing import bench
 from .training import default_spec, train
 from .trajectories import trajectories
 
 __all__ = [
     "backends",
+    "bench",
     "check",
     "default_spec",
     "full_float32_precision",

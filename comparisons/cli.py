@@ -117,6 +117,52 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", default=None, metavar="PATH", help="write every row here")
     p.set_defaults(run=_run_check)
 
+    p = commands.add_parser(
+        "bench",
+        help="time the backends fairly, against the GEMM floor and idiomatic code",
+        description="Time forward, loss_and_grads and the train step of every "
+        "backend, each in its own fresh process with the same threads, beside two "
+        "yardsticks measured in the same run: the same matrix products alone (the "
+        "GEMM floor) and the code a user would write instead (nn.Sequential + "
+        "optim.SGD; JAX with optax). Prints each backend's train step as a ratio "
+        "to both, and whether the timing targets were met.",
+    )
+    p.add_argument(
+        "--sizes",
+        type=_size_list,
+        default=None,
+        help="networks, e.g. 256-256-10,1024-1024-10",
+    )
+    p.add_argument(
+        "--batches", type=_int_list, default=None, help="e.g. 16,64,256,1024"
+    )
+    p.add_argument(
+        "--backends", default=None, help="comma-separated (default: all installed)"
+    )
+    p.add_argument(
+        "--ops",
+        type=_names,
+        default=None,
+        help="some of forward,loss_and_grads,train_step (default: all)",
+    )
+    p.add_argument("--dtypes", type=_names, default=None, help="default: float32")
+    p.add_argument(
+        "--threads", type=int, default=None, help="per process (default: all CPUs)"
+    )
+    p.add_argument(
+        "--repeats", type=int, default=None, help="processes per backend (default 2)"
+    )
+    p.add_argument(
+        "--quick", action="store_true", help="a small grid, one process each"
+    )
+    p.add_argument(
+        "--csv",
+        default=None,
+        metavar="PATH",
+        help="write every row here, and the environment beside it",
+    )
+    p.set_defaults(run=_run_bench)
+
     from . import cli_show  # `triptych show`: its parser and runner live there
 
     cli_show.add_parser(commands)
@@ -186,6 +232,47 @@ def _run_check(args) -> int:
     return 1 if len(failed) else 0
 
 
+def _run_bench(args) -> int:
+    from . import timing
+
+    _report_missing_backends(args.backends)
+    grid = timing.QUICK_GRID if args.quick else None
+    if args.sizes or args.batches:
+        sizes = args.sizes or [(256, 256, 10)]
+        grid = [(s, b) for s in sizes for b in (args.batches or [16, 64, 256, 1024])]
+    started = time.perf_counter()
+    frame = timing.bench(
+        grid,
+        args.backends,
+        args.ops,
+        args.dtypes,
+        args.threads,
+        1 if args.quick and args.repeats is None else args.repeats,
+        progress=ProgressBar("bench"),
+    )
+    seconds = time.perf_counter() - started
+    env = frame.attrs["environment"]
+    versions = next(iter(env["workers"].values()))["versions"]
+    print(
+        f"Machine: {next(iter(env['workers'].values()))['cpu']}, "
+        f"{env['harness']['threads_requested']} threads per process; "
+        + ", ".join(f"{k} {v}" for k, v in versions.items())
+    )
+    table = timing.summary(frame)
+    if len(table):
+        print("\nTrain step, median over processes (ratios below 1 are faster):")
+        print(table.to_string(index=False, float_format=_float))
+    goals = timing.targets(frame)
+    if len(goals):
+        print("\nTargets:")
+        print(goals.to_string(index=False, float_format=_float))
+    print(f"\n{len(frame)} measurements in {seconds:.0f} s.")
+    if args.csv:
+        env_path = timing.write_csv(frame, args.csv)
+        print(f"Wrote {args.csv} and {env_path}")
+    return 0
+
+
 class ProgressBar:
     """`progress(done, total, what)` for the harness: a bar on stderr that shows
     itself only once a run has taken more than a couple of seconds."""
@@ -240,6 +327,24 @@ def _batch_size(text: str) -> int | None:
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"expected an int or 'full', got {text!r}"
+        ) from None
+
+
+def _size_list(text: str) -> list[tuple[int, ...]]:
+    try:
+        return [tuple(int(n) for n in item.split("-")) for item in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected networks like 256-256-10,1024-1024-10, got {text!r}"
+        ) from None
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        return [int(n) for n in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected ints like 16,64,256, got {text!r}"
         ) from None
 
 

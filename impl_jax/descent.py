@@ -47,7 +47,7 @@ def train(
             losses.append(value)
             if converged(losses, tol):
                 break
-    return params, np.array([float(v) for v in losses])
+    return params, np.array(jax.device_get(losses), dtype=np.float64).reshape(-1)
 
 
 @functools.partial(jax.jit, static_argnames="spec", donate_argnames="params")
