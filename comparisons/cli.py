@@ -163,6 +163,30 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=_run_bench)
 
+    p = commands.add_parser(
+        "report",
+        help="the main job: consistency, trajectories and timings in one report",
+        description="Run the consistency check (every level), the training "
+        "trajectories on the digits and the diabetes sets, and the benchmark, then "
+        "write one self-contained HTML page with plots, the same in Markdown, and "
+        "the CSVs and environment behind them.",
+    )
+    p.add_argument("--out", default="report", help="folder to write (default: report/)")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="a small run of each part (under a minute): a first look",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a folder that holds other files",
+    )
+    p.add_argument(
+        "--backends", default=None, help="comma-separated (default: all installed)"
+    )
+    p.set_defaults(run=_run_report)
+
     from . import cli_show  # `triptych show`: its parser and runner live there
 
     cli_show.add_parser(commands)
@@ -230,6 +254,31 @@ def _run_check(args) -> int:
         results.to_csv(args.csv, index=False)
         print(f"Wrote {args.csv}")
     return 1 if len(failed) else 0
+
+
+def _run_report(args) -> int:
+    from .report import report
+
+    _report_missing_backends(args.backends)
+    backends = None if args.backends is None else _names(args.backends)
+    started = time.perf_counter()
+    frames = report(args.out, args.quick, args.force, backends, ProgressBar("report"))
+    seconds = time.perf_counter() - started
+    results = frames["consistency"]
+    failed = int((~results.passed).sum())
+    print(
+        f"{len(results)} comparisons, {failed} failed: "
+        + ("the backends agree." if failed == 0 else "see the report.")
+    )
+    if len(frames["step_summary"]):
+        print(frames["step_summary"][["sizes", "batch", "backend", "median_s",
+                                      "vs_idiomatic", "vs_gemm_floor"]]
+              .to_string(index=False, float_format=_float))  # fmt: skip
+    print(
+        f"\nReport written to {args.out}/index.html (and README.md, CSVs, PNGs) "
+        f"in {seconds:.0f} s."
+    )
+    return 1 if failed else 0
 
 
 def _run_bench(args) -> int:

@@ -39,6 +39,7 @@ from reference.tolerance import (
 )
 
 from . import backends as registry
+from . import precision
 from .precision import full_float32_precision
 
 LEVELS = ("unit", "network", "trajectory")
@@ -113,7 +114,10 @@ def check(
                 rows += _trajectory_level(backends, what, data, dtype, seed)
         if progress:
             progress(len(tasks), len(tasks), "done")
-    return pd.DataFrame(rows, columns=COLUMNS)
+        pinned = precision.settings()  # what was in force while comparing
+    results = pd.DataFrame(rows, columns=COLUMNS)
+    results.attrs["matmul_precision"] = pinned
+    return results
 
 
 # ------------------------------------------------------------------------- unit

@@ -46,8 +46,10 @@ COLUMNS = [
     "process", "median_s", "iqr_s", "min_s", "n_runs", "first_call_s", "steps",
     "flops", "gflops", "peak_mem_bytes",
 ]  # fmt: skip
-# FLOPs a train_step call should do (up to 50 steps), so that `train`'s entry --
-# its checks, the copy of the parameters -- is amortised as in a user's long run
+# A train_step call runs STEPS_PER_CALL steps (more, up to 50, on small nets, to do
+# WORK_PER_CALL FLOPs), so that `train`'s entry -- its checks, the copy of the
+# parameters -- is amortised as in a user's long run.
+STEPS_PER_CALL = 10
 WORK_PER_CALL = 1e9
 
 
@@ -57,12 +59,14 @@ def measure(
     min_block_s: float = 0.02,
     blocks: int = 7,
     warmup: int = 2,
+    budget_s: float = 1.5,
 ) -> dict:
     """Time `run()`, calling `sync` on its result after every call.
 
     The first call is timed alone (`first_call_s`: compilation, allocation);
     `warmup` more calls are not timed; then `blocks` blocks of n calls, n the
-    smallest power of 10 that makes a block last `min_block_s`.
+    smallest power of 10 that makes a block last `min_block_s` -- but fewer
+    blocks (never under 3) where `blocks` of them would outlast `budget_s`.
     """
     start = time.perf_counter()
     sync(run())
@@ -76,9 +80,11 @@ def measure(
             sync(run())
         return (time.perf_counter() - start) / n
 
-    n = 1
-    while block(n) * n < min_block_s and n < 10**6:
+    n, seconds = 1, block(1)
+    while seconds * n < min_block_s and n < 10**6:
         n *= 10
+        seconds = block(n)
+    blocks = max(3, min(blocks, int(budget_s / (seconds * n))))
     per_call = sorted(block(n) for _ in range(blocks))
     q1, _, q3 = statistics.quantiles(per_call, n=4) if blocks > 1 else per_call * 3
     return dict(
@@ -278,23 +284,18 @@ def peak_rss_bytes() -> int:
 def _cases(backend: str, grid, ops, dtypes) -> list[dict]:
     cases = []
     for sizes, batch in grid:
-        steps = max(
-            1, min(50, math.ceil(WORK_PER_CALL / flops(sizes, batch, "train_step")))
-        )
+        work = math.ceil(WORK_PER_CALL / flops(sizes, batch, "train_step"))
+        steps = max(STEPS_PER_CALL, min(50, work))
         for dtype in dtypes:
             for op in ops:
                 for variant in VARIANTS[backend]:
-                    cases.append(
-                        dict(
-                            variant=variant,
-                            op=op,
-                            sizes=sizes,
-                            batch=batch,
-                            dtype=dtype,
-                            steps=steps if op == "train_step" else 1,
-                        )
-                    )
-    return cases  # fmt: skip
+                    if variant == "nojit" and op != "train_step":
+                        continue  # op-by-op dispatch: one op shows it, and it is slow
+                    cases.append(dict(
+                        variant=variant, op=op, sizes=sizes, batch=batch, dtype=dtype,
+                        steps=steps if op == "train_step" else 1,
+                    ))  # fmt: skip
+    return cases
 
 
 def _run_worker(job: dict, progress) -> dict:

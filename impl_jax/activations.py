@@ -71,9 +71,8 @@ def tanh_grad(z: Array, g: Array) -> Array:
 
 @in_input_dtype
 def relu(z: Array) -> Array:
-    return jax.nn.relu(
-        z
-    )  # a custom derivative gives relu'(0) = 0; jnp.maximum gives 0.5
+    # a custom derivative gives relu'(0) = 0; jnp.maximum(z, 0) would give 0.5
+    return jax.nn.relu(z)
 
 
 @in_input_dtype

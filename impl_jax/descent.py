@@ -39,7 +39,8 @@ def train(
     validate.check_train_args(lr, steps, batch_size, seed, tol, len(x))
     validate.check_values(to_numpy(x), to_numpy(y), spec)  # once, as data enters
     with x64_for(spec.dtype):
-        params = jax.tree.map(jax.numpy.copy, params)  # ours: _step donates them
+        params = _copy(params)  # ours: _step donates them
+        lr = jax.numpy.asarray(lr, spec.dtype)  # on the device once, not every step
         losses = []
         for idx in minibatches(len(x), batch_size, steps, seed):
             xb, yb = (x, y) if idx is None else (x[idx], y[idx])
@@ -47,7 +48,8 @@ def train(
             losses.append(value)
             if converged(losses, tol):
                 break
-    return params, np.array(jax.device_get(losses), dtype=np.float64).reshape(-1)
+        losses = np.asarray(jax.numpy.stack(losses)) if losses else np.zeros(0)
+    return params, losses.astype(np.float64)  # one transfer, at the end
 
 
 @functools.partial(jax.jit, static_argnames="spec", donate_argnames="params")
@@ -56,6 +58,12 @@ def _step(params: Params, x: Array, y: Array, spec: NetworkSpec, lr: float):
     parameters' buffers donated (reused in place) for the new ones."""
     value, grads = jax.value_and_grad(_loss)(params, x, y, spec)
     return value, jax.tree.map(lambda p, g: p - lr * g, params, grads)
+
+
+@jax.jit
+def _copy(params: Params) -> Params:
+    """Fresh buffers for every array, in one dispatch rather than one per array."""
+    return jax.tree.map(jax.numpy.copy, params)
 
 
 def sync(tree):

@@ -37,7 +37,8 @@ def tanh_grad(z: Array, g: Array) -> Array:
 
 
 def relu(z: Array) -> Array:
-    return torch.relu(z)  # its backward gives relu'(0) = 0; torch.clamp(z, min=0) too
+    # its backward gives relu'(0) = 0, as does torch.clamp(z, min=0)
+    return torch.relu(z)
 
 
 def relu_grad(z: Array, g: Array) -> Array:

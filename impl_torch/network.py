@@ -89,9 +89,8 @@ def _output_loss(z: Array, y_hat: Array, y: Array, spec: NetworkSpec) -> Array:
 
 def _loss_and_grads(params: Params, x: Array, y: Array, spec: NetworkSpec):
     """Autograd: record the forward pass from fresh leaves, then run the tape back."""
-    leaves = [
-        p.detach().requires_grad_() for layer in params for p in layer
-    ]  # W0, b0, ..
+    # fresh leaves W0, b0, W1, b1, ...: the tape starts from them
+    leaves = [p.detach().requires_grad_() for layer in params for p in layer]
     z, y_hat = _forward(_pairs(leaves), x, spec)
     value = _output_loss(z, y_hat, y, spec)
     grads = torch.autograd.grad(value, leaves)  # dL/dW0, dL/db0, ...
