@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Set up and run triptych from a fresh clone, on a machine with nothing but Python.
 
-    python3 dev.py main               the main job (now: train the digits set with
-                                      all three backends and print the table)
+    python3 dev.py main [ARGS]        the main job: `triptych report` -- consistency,
+                                      trajectories and timings into report/
     python3 dev.py test [PYTEST ARGS] the test suite, every backend required
     python3 dev.py triptych ARGS      any triptych command, in the project's .venv
 
@@ -62,7 +62,7 @@ def main(argv: list[str]) -> int:
             [python, "-m", "pytest", *rest], cwd=ROOT, env=env
         ).returncode
     if command == "main":
-        rest = ["train", "--dataset", "digits", *rest]
+        rest = ["report", *rest]
     return subprocess.run([python, "-m", "comparisons.cli", *rest], cwd=ROOT).returncode
 
 

@@ -38,7 +38,7 @@ TRAJECTORY_RUNS = {  # data set -> (spec fields, lr, steps, batch size)
 REPORT_GRID = [((256, 256, 10), b) for b in (16, 128, 1024)] + [
     ((1024, 1024, 10), 1024)
 ]
-QUICK_GRID = [((64, 64, 10), 64), ((64, 64, 10), 256)]
+QUICK_GRID = [((64, 64, 10), 256)]
 QUICK_COMBINATIONS = [
     ("tanh", "softmax", "cross_entropy"),
     ("relu", "identity", "mse"),
@@ -82,11 +82,12 @@ def report(
 
     stage.start("benchmark")
     names = None if backends is None else [b for b in backends if isinstance(b, str)]
-    timings = timing.bench(
-        QUICK_GRID if quick else REPORT_GRID, names, repeats=1,
-        min_block_s=0.005 if quick else 0.02, blocks=3 if quick else 7,
-        progress=stage.within,
-    )  # fmt: skip
+    settings = dict(repeats=1, progress=stage.within)
+    if quick:  # one point, no op-by-op JAX, no second timer: a first look
+        settings.update(min_block_s=0.005, blocks=3, budget_s=0.3, timer_check=False,
+                        variants=("triptych", "idiomatic", "gemm"))  # fmt: skip
+    grid = QUICK_GRID if quick else REPORT_GRID
+    timings = timing.bench(grid, names, **settings)
 
     stage.start("writing")
     frames = dict(
@@ -98,6 +99,7 @@ def report(
         **timings.attrs["environment"],
         "matmul_precision_while_checking": consistency.attrs["matmul_precision"],
         "report_seconds": round(time.perf_counter() - started, 1), "quick": quick,
+        "stage_seconds": stage.took(),
     }  # fmt: skip
     _write(out, frames, environment)
     stage.done()
@@ -139,7 +141,12 @@ def _sections(frames: dict, environment: dict) -> list[tuple[str, str, object]]:
         else f"{failed} of {len(consistency)} comparisons DISAGREE."
     )
     steps = frames["step_summary"]
-    fastest = _fastest(steps)
+    goals = frames["targets"]
+    fastest = _fastest(steps) + (
+        f" Timing targets met: {int(goals.met.sum())} of {len(goals)} (see below)."
+        if len(goals)
+        else ""
+    )
     worker = next(iter(environment["workers"].values()))
     env_rows = pd.DataFrame(
         [("CPU", worker["cpu"]), ("cores / threads per process",
@@ -202,7 +209,8 @@ def _html(sections, out: Path) -> str:
         "<title>triptych report</title><style>",
         "body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;",
         "padding:0 1em;color:#222}table{border-collapse:collapse;font-size:13px}",
-        "td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}",
+        "td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;",
+        "font-variant-numeric:tabular-nums}",
         "th{background:#f3f3f3}img{max-width:100%}.verdict{font-size:1.2em}",
         ".bad{color:#b00;font-weight:bold}.good{color:#070}</style></head><body>",
         "<h1>triptych: NumPy, PyTorch and JAX, side by side</h1>",
@@ -213,7 +221,9 @@ def _html(sections, out: Path) -> str:
             css = "bad" if "DISAGREE" in content else "good"
             parts.append(f"<p class='verdict {css}'>{html.escape(content)}</p>")
         elif kind == "table":
-            parts.append(content.to_html(index=False, float_format=_fmt, border=0))
+            parts.append(
+                content.to_html(index=False, float_format=_fmt, border=0, na_rep="—")
+            )
         else:
             data = base64.b64encode((out / content).read_bytes()).decode()
             parts.append(
@@ -230,7 +240,9 @@ def _markdown(sections) -> str:
         if kind == "text":
             lines.append(content)
         elif kind == "table":
-            lines.append(content.to_markdown(index=False, floatfmt=".3g"))
+            lines.append(
+                content.to_markdown(index=False, floatfmt=".3g", missingval="—")
+            )
         else:
             lines.append(f"![{title}]({content})")
         lines.append("")
@@ -264,9 +276,15 @@ class _Stages:
 
     def __init__(self, progress, names):
         self.progress, self.names, self.index = progress, names, -1
+        self.seconds = {}  # stage -> when it started, then how long it took
+
+    def took(self) -> dict:
+        starts = list(self.seconds.values()) + [time.perf_counter()]
+        return {n: round(b - a, 1) for n, a, b in zip(self.seconds, starts, starts[1:])}
 
     def start(self, name: str) -> None:
         self.index = self.names.index(name)
+        self.seconds[name] = time.perf_counter()
         self.within(0, 1, "")
 
     def within(self, done: int, total: int, what: str) -> None:

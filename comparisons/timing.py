@@ -121,12 +121,17 @@ def bench(
     activation: str = "tanh",
     min_block_s: float = 0.02,
     blocks: int = 7,
+    variants=None,
+    timer_check: bool = True,
+    budget_s: float = 1.5,
 ) -> pd.DataFrame:
     """Time every (backend, variant, op, grid point, dtype); one row per process.
 
     `grid`: [(sizes, batch), ...] (default DEFAULT_GRID); `backends`: names
     (default: every installed one); `threads`: per process (default: all CPUs this
-    process may use); `repeats`: processes per backend (default 2).
+    process may use); `repeats`: processes per backend (default 2); `variants`:
+    which of each backend's VARIANTS to time (default: all); `timer_check`: also
+    time one callable with torch.utils.benchmark, to check the harness against it.
     The environment is in `frame.attrs["environment"]`.
     """
     grid = [(tuple(s), int(b)) for s, b in (grid or DEFAULT_GRID)]
@@ -143,9 +148,9 @@ def bench(
         raise ValueError(f"threads must be an int of at least 1, got {threads!r}")
     jobs = [
         dict(backend=name, process=rep, threads=threads, activation=activation, lr=0.01,
-             min_block_s=min_block_s, blocks=blocks, warmup=2,
-             timer_check=(name == "torch" and rep == 0),
-             cases=_cases(name, grid, ops, dtypes))
+             min_block_s=min_block_s, blocks=blocks, warmup=2, budget_s=budget_s,
+             timer_check=timer_check and name == "torch" and rep == 0,
+             cases=_cases(name, grid, ops, dtypes, variants))
         for rep in range(repeats)
         for name in names
     ]  # fmt: skip
@@ -281,7 +286,7 @@ def peak_rss_bytes() -> int:
 # -------------------------------------------------------------------- helpers
 
 
-def _cases(backend: str, grid, ops, dtypes) -> list[dict]:
+def _cases(backend: str, grid, ops, dtypes, variants=None) -> list[dict]:
     cases = []
     for sizes, batch in grid:
         work = math.ceil(WORK_PER_CALL / flops(sizes, batch, "train_step"))
@@ -289,6 +294,8 @@ def _cases(backend: str, grid, ops, dtypes) -> list[dict]:
         for dtype in dtypes:
             for op in ops:
                 for variant in VARIANTS[backend]:
+                    if variants is not None and variant not in variants:
+                        continue
                     if variant == "nojit" and op != "train_step":
                         continue  # op-by-op dispatch: one op shows it, and it is slow
                     cases.append(dict(

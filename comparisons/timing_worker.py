@@ -66,7 +66,8 @@ def main(job_path: str, out_path: str) -> int:
         peak_rss_reset()
         run = build(backend, case["variant"], case["op"], spec, params, x, y,
                     job["lr"], case["steps"])  # fmt: skip
-        timing = measure(run, sync, job["min_block_s"], job["blocks"], job["warmup"])
+        timing = measure(run, sync, job["min_block_s"], job["blocks"], job["warmup"],
+                         job["budget_s"])  # fmt: skip
         per_step = case["steps"] if case["op"] == "train_step" else 1
         per_call = {
             key: timing[key] / per_step for key in ("median_s", "iqr_s", "min_s")
