@@ -12,7 +12,11 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import inspect
+import os
+import sys
+from types import SimpleNamespace
 
+import numpy as np
 import pandas as pd
 
 # name -> (module, the framework it needs, how to install that framework)
@@ -64,16 +68,34 @@ class BackendUnavailable(ImportError):
     """A known backend whose framework is not installed here."""
 
 
+ENTRY_POINT_GROUP = "triptych.backends"
+
+
 def names() -> list[str]:
-    """The names of the built-in backends, installed or not."""
-    return list(BUILTIN)
+    """The built-in backends, installed or not, then those that packages register
+    under the entry-point group `triptych.backends`."""
+    return list(BUILTIN) + [ep.name for ep in _entry_points() if ep.name not in BUILTIN]
 
 
 def load(name: str):
-    """The backend module for `name`, imported now; BackendUnavailable if its
-    framework is missing, ValueError for a name that is no backend."""
-    if name not in BUILTIN:
-        raise ValueError(f"backend must be one of {', '.join(BUILTIN)}; got {name!r}")
+    """The backend called `name`, imported now: a built-in name, a name registered
+    under `triptych.backends`, or `module:attribute` (or a module that is itself a
+    backend). BackendUnavailable where a built-in's framework is missing,
+    ValueError for anything else that cannot be found."""
+    if name in BUILTIN:
+        return _builtin(name)
+    for entry in _entry_points():
+        if entry.name == name:
+            return entry.load()
+    if ":" in name or "." in name:
+        return _from_path(name)
+    raise ValueError(
+        f"backend must be one of {', '.join(names())}, or module:attribute; "
+        f"got {name!r}"
+    )
+
+
+def _builtin(name: str):
     module, framework, install = BUILTIN[name]
     try:
         return importlib.import_module(module)
@@ -85,11 +107,38 @@ def load(name: str):
         ) from error
 
 
+def _from_path(path: str):
+    """`package.module:attribute.attribute` (or a module) -> the object. The
+    current folder is searched too, as `python -m` would, so a backend of one's
+    own needs no install."""
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.append(os.getcwd())
+    module_name, _, attribute = path.partition(":")
+    try:
+        found = importlib.import_module(module_name)
+    except ImportError as error:
+        raise ValueError(
+            f"backend {path!r}: cannot import {module_name}: {error}"
+        ) from None
+    for part in filter(None, attribute.split(".")):
+        if not hasattr(found, part):
+            raise ValueError(
+                f"backend {path!r}: {found.__name__} has no attribute {part!r}"
+            )
+        found = getattr(found, part)
+    return found
+
+
+def _entry_points() -> list:
+    return list(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP))
+
+
 def available() -> pd.DataFrame:
-    """One row per built-in backend: can it be loaded here, which framework
-    version, and if not, why not."""
+    """One row per known backend (built-in, then registered): can it be loaded
+    here, which version, and if not, why not."""
     rows = []
-    for name, (module, framework, _) in BUILTIN.items():
+    for name in names():
+        module = BUILTIN[name][0] if name in BUILTIN else _entry_value(name)
         try:
             load(name)
             rows.append(
@@ -97,11 +146,11 @@ def available() -> pd.DataFrame:
                     backend=name,
                     module=module,
                     available=True,
-                    version=importlib.metadata.version(framework),
+                    version=_version(name),
                     reason="",
                 )
             )
-        except BackendUnavailable as error:
+        except (BackendUnavailable, ImportError, ValueError) as error:
             rows.append(
                 dict(
                     backend=name,
@@ -111,11 +160,23 @@ def available() -> pd.DataFrame:
                     reason=str(error),
                 )
             )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows)  # fmt: skip
+
+
+def _entry_value(name: str) -> str:
+    return next(e.value for e in _entry_points() if e.name == name)
+
+
+def _version(name: str) -> str:
+    if name not in BUILTIN:
+        return ""
+    return importlib.metadata.version(BUILTIN[name][1])
 
 
 def resolve(backends=None) -> list:
-    """Backend objects from names, objects, or None (every available backend)."""
+    """Backend objects from names, `module:attribute` paths, objects, or None
+    (every available backend). Each is checked against the API first
+    (`conformance`): a TypeError says precisely what one lacks."""
     if backends is None:
         table = available()
         return [load(name) for name in table.loc[table.available, "backend"]]
@@ -123,11 +184,63 @@ def resolve(backends=None) -> list:
         backends = [b.strip() for b in backends.split(",") if b.strip()]
     resolved = []
     for backend in backends:
-        resolved.append(load(backend) if isinstance(backend, str) else backend)
-        missing = missing_api(resolved[-1])
-        if missing:
-            raise TypeError(f"backend {backend!r} lacks {', '.join(missing)}")
+        found = load(backend) if isinstance(backend, str) else backend
+        problems = conformance(found)
+        if problems:
+            label = backend if isinstance(backend, str) else type(backend).__name__
+            raise TypeError(f"backend {label!r} does not fit the backend API: "
+                            + "; ".join(problems))  # fmt: skip
+        resolved.append(found)
     return resolved
+
+
+def conformance(backend) -> list[str]:
+    """What `backend` lacks or gets wrong against the API, in words (empty: fits).
+
+    Every name of API and UNITS must be there; NAME a string; each function must
+    take the same parameters, with the same defaults, as impl_numpy's.
+    """
+    import impl_numpy as model  # NumPy only: the reference signatures
+
+    problems = []
+    missing = [name for name in API + UNITS if not hasattr(backend, name)]
+    if missing:
+        problems.append(f"missing {', '.join(missing)}")
+    if hasattr(backend, "NAME") and not isinstance(backend.NAME, str):
+        problems.append(f"NAME must be a str, got {type(backend.NAME).__name__}")
+    for name in API[1:] + UNITS:
+        if not hasattr(backend, name):
+            continue
+        expected, given = (
+            _parameters(getattr(model, name)),
+            _parameters(getattr(backend, name)),
+        )
+        if given is None:
+            problems.append(f"{name} is not callable")
+        elif given != expected:
+            problems.append(
+                f"{name}({', '.join(given)}) should be {name}({', '.join(expected)})"
+            )
+    return problems
+
+
+def on_device(backend, device):
+    """`backend`, its arrays placed on `device` (`cpu`, `cuda`, `cuda:1`, a JAX
+    platform) unless told otherwise: data and parameters go there once, in
+    `from_numpy` and `asarray`, and every step runs there. NumPy has only the CPU,
+    so it is left as it is; None leaves every backend as it is."""
+    if device is None or backend.NAME == "numpy":
+        return backend
+    from reference import NetworkSpec
+
+    # one tiny array first: a device that is not there fails here, once, clearly
+    backend.asarray(np.zeros(1, dtype=np.int64), NetworkSpec((1, 1, 2)), device)
+    placed = SimpleNamespace(**{name: getattr(backend, name) for name in API + UNITS})
+    placed.from_numpy = lambda params, spec, device=device: backend.from_numpy(
+        params, spec, device
+    )
+    placed.asarray = lambda a, spec, device=device: backend.asarray(a, spec, device)
+    return placed
 
 
 def missing_api(backend) -> list[str]:
@@ -138,3 +251,17 @@ def missing_api(backend) -> list[str]:
 def signature(backend, name: str) -> str:
     """The call signature of one API function, as text (for conformance checks)."""
     return str(inspect.signature(getattr(backend, name)))
+
+
+def _parameters(function) -> list[str] | None:
+    """['params', 'x', 'batch_size=None', ...]: names and defaults, not annotations."""
+    if not callable(function):
+        return None
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    return [
+        p.name if p.default is p.empty else f"{p.name}={p.default!r}"
+        for p in parameters
+    ]

@@ -82,11 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--seed", type=int, default=0, help="init and batch order (default: 0)"
     )
-    p.add_argument(
-        "--backends",
-        default=None,
-        help="comma-separated, e.g. numpy,jax (default: every one installed)",
-    )
+    _add_backend_flags(p)
     p.add_argument(
         "--csv", default=None, metavar="PATH", help="also write the table here"
     )
@@ -101,9 +97,7 @@ def _parser() -> argparse.ArgumentParser:
         "steps of training) -- and print a summary per backend and level. Exits 1 "
         "when any comparison fails.",
     )
-    p.add_argument(
-        "--backends", default=None, help="comma-separated (default: all installed)"
-    )
+    _add_backend_flags(p)
     p.add_argument(
         "--dtypes", type=_names, default=None, help="e.g. float32 (default: both)"
     )
@@ -136,9 +130,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--batches", type=_int_list, default=None, help="e.g. 16,64,256,1024"
     )
-    p.add_argument(
-        "--backends", default=None, help="comma-separated (default: all installed)"
-    )
+    _add_backend_flags(p)
     p.add_argument(
         "--ops",
         type=_names,
@@ -182,9 +174,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write into a folder that holds other files",
     )
-    p.add_argument(
-        "--backends", default=None, help="comma-separated (default: all installed)"
-    )
+    _add_backend_flags(p)
     p.set_defaults(run=_run_report)
 
     from . import cli_show  # `triptych show`: its parser and runner live there
@@ -213,7 +203,14 @@ def _run_train(args) -> int:
         f"lr {args.lr}, {args.steps} steps, {batch}, seed {args.seed}"
     )
     table = train(
-        data, spec, args.backends, args.lr, args.steps, args.batch_size, args.seed
+        data,
+        spec,
+        _backends(args),
+        args.lr,
+        args.steps,
+        args.batch_size,
+        args.seed,
+        args.device,
     )
     print(table.to_string(index=False, float_format=_float))
     worst = table.max_diff_vs_backends.max()
@@ -233,11 +230,12 @@ def _run_check(args) -> int:
     started = time.perf_counter()
     results = check(
         None,
-        args.backends,
+        _backends(args),
         args.dtypes,
         args.levels,
         args.seed,
         progress=ProgressBar("check"),
+        device=args.device,
     )
     seconds = time.perf_counter() - started
     table = summary(results)
@@ -260,9 +258,11 @@ def _run_report(args) -> int:
     from .report import report
 
     _report_missing_backends(args.backends)
-    backends = None if args.backends is None else _names(args.backends)
+    backends = _backends(args)
     started = time.perf_counter()
-    frames = report(args.out, args.quick, args.force, backends, ProgressBar("report"))
+    frames = report(
+        args.out, args.quick, args.force, backends, ProgressBar("report"), args.device
+    )
     seconds = time.perf_counter() - started
     results = frames["consistency"]
     failed = int((~results.passed).sum())
@@ -292,12 +292,13 @@ def _run_bench(args) -> int:
     started = time.perf_counter()
     frame = timing.bench(
         grid,
-        args.backends,
+        _backends(args),
         args.ops,
         args.dtypes,
         args.threads,
         1 if args.quick and args.repeats is None else args.repeats,
         progress=ProgressBar("bench"),
+        device=args.device,
     )
     seconds = time.perf_counter() - started
     env = frame.attrs["environment"]
@@ -348,6 +349,34 @@ class ProgressBar:
         elif int(share * 4) > self.last_quarter:  # a log file: a line per quarter
             self.last_quarter = int(share * 4)
             print(f"{self.label}: {share:.0%} {what}", file=sys.stderr, flush=True)
+
+
+def _add_backend_flags(p) -> None:
+    p.add_argument(
+        "--device",
+        default=None,
+        help="where torch, JAX and outside backends run: cpu, cuda, cuda:1, "
+        "or a JAX platform such as gpu (default: the CPU; NumPy always)",
+    )
+    p.add_argument(
+        "--backends",
+        default=None,
+        help="comma-separated names or module:attribute paths "
+        "(default: every installed backend)",
+    )
+    p.add_argument("--backend", action="append", default=[], metavar="MODULE:ATTR",
+                   help="add an outside backend: any object with the backend API "
+                        "(repeatable), e.g. mypackage.mybackend:backend")  # fmt: skip
+
+
+def _backends(args) -> list[str] | None:
+    """--backends and --backend together; None (every installed one) if neither."""
+    chosen = _names(args.backends) if args.backends else []
+    extra = list(args.backend)
+    if not chosen and extra:  # --backend alone: the built-ins that are here, plus it
+        table = registry.available()
+        chosen = list(table.loc[table.available, "backend"])
+    return chosen + extra or None
 
 
 def _report_missing_backends(requested) -> None:

@@ -75,6 +75,7 @@ def check(
     seed: int = 0,
     progress: Progress | None = None,
     batch_size: int = NETWORK_BATCH,
+    device=None,
 ) -> pd.DataFrame:
     """Compare every backend with the oracle and with each other (see module doc).
 
@@ -82,11 +83,12 @@ def check(
     trajectory level uses their (activation, output, loss) on its own data sets.
     `backends`: names or objects with the backend API (default: all installed).
     `batch_size`: the rows of the network level's random batch.
+    `device`: where torch, JAX and outside backends place their arrays (once).
     """
     specs = default_specs() if specs is None else list(specs)
     dtypes = _choose("dtypes", dtypes, DTYPES)
     levels = _choose("levels", levels, LEVELS)
-    backends = registry.resolve(backends)
+    backends = [registry.on_device(b, device) for b in registry.resolve(backends)]
     combos = list(dict.fromkeys((s.activation, s.output, s.loss) for s in specs))
     tasks = [("unit", dtype, None) for dtype in dtypes if "unit" in levels]
     tasks += [("network", s.replace(dtype=d), None) for d in dtypes for s in specs]

@@ -23,9 +23,9 @@ def full_float32_precision(backends=()):
     imports nothing.
     """
     with contextlib.ExitStack() as stack:
-        if "torch" in sys.modules:
+        if _loaded("torch"):
             stack.enter_context(_torch_full(sys.modules["torch"]))
-        if "jax" in sys.modules:
+        if _loaded("jax"):
             stack.enter_context(sys.modules["jax"].default_matmul_precision("highest"))
         yield
 
@@ -33,7 +33,7 @@ def full_float32_precision(backends=()):
 def settings() -> dict:
     """The float32 matmul settings in force now, for the environment record."""
     out = {}
-    if "torch" in sys.modules:
+    if _loaded("torch"):
         torch = sys.modules["torch"]
         if _has_fp32_precision_api(torch):
             out["torch_cuda_matmul_fp32_precision"] = (
@@ -44,7 +44,7 @@ def settings() -> dict:
             )
         else:
             out["torch_float32_matmul_precision"] = torch.get_float32_matmul_precision()
-    if "jax" in sys.modules:
+    if _loaded("jax"):
         value = sys.modules["jax"].config.jax_default_matmul_precision
         out["jax_default_matmul_precision"] = value or "default"
     return out
@@ -70,6 +70,11 @@ def _torch_full(torch):
         yield
     finally:
         matmul.fp32_precision, conv.fp32_precision = saved
+
+
+def _loaded(framework: str) -> bool:
+    """Imported already (None in sys.modules means: blocked, as if not installed)."""
+    return sys.modules.get(framework) is not None
 
 
 def _has_fp32_precision_api(torch) -> bool:

@@ -57,6 +57,7 @@ def report(
     force: bool = False,
     backends=None,
     progress=None,
+    device=None,
 ) -> dict:
     """Run everything and write the report into `out`; returns the frames by name
     (consistency, summary, trajectories, timings, targets) and `out`."""
@@ -68,7 +69,7 @@ def report(
     specs = default_specs()
     if quick:  # three combinations, one size: every activation, output and loss
         specs = [NetworkSpec((5, 7, 3), *c) for c in QUICK_COMBINATIONS]
-    consistency = check(specs, backends, progress=stage.within)
+    consistency = check(specs, backends, progress=stage.within, device=device)
 
     stage.start("trajectories")
     curves = []
@@ -76,13 +77,15 @@ def report(
         data = reference.data.load(dataset)
         spec = NetworkSpec((data.n_features, 32, data.n_outputs), *fields)
         steps = 20 if quick else steps
-        curves.append(trajectories(data, spec, backends, lr, steps, batch))
+        curves.append(
+            trajectories(data, spec, backends, lr, steps, batch, device=device)
+        )
         stage.within(len(curves), len(TRAJECTORY_RUNS), dataset)
     curves = pd.concat(curves, ignore_index=True)
 
     stage.start("benchmark")
     names = None if backends is None else [b for b in backends if isinstance(b, str)]
-    settings = dict(repeats=1, progress=stage.within)
+    settings = dict(repeats=1, progress=stage.within, device=device)
     if quick:  # one point, no op-by-op JAX, no second timer: a first look
         settings.update(min_block_s=0.005, blocks=3, budget_s=0.3, timer_check=False,
                         variants=("triptych", "idiomatic", "gemm"))  # fmt: skip

@@ -124,6 +124,7 @@ def bench(
     variants=None,
     timer_check: bool = True,
     budget_s: float = 1.5,
+    device=None,
 ) -> pd.DataFrame:
     """Time every (backend, variant, op, grid point, dtype); one row per process.
 
@@ -149,6 +150,7 @@ def bench(
     jobs = [
         dict(backend=name, process=rep, threads=threads, activation=activation, lr=0.01,
              min_block_s=min_block_s, blocks=blocks, warmup=2, budget_s=budget_s,
+             device=device, sys_path=sys.path,
              timer_check=timer_check and name == "torch" and rep == 0,
              cases=_cases(name, grid, ops, dtypes, variants))
         for rep in range(repeats)
@@ -164,7 +166,7 @@ def bench(
         progress(len(jobs), len(jobs), "done")
     frame = pd.DataFrame(rows)
     frame["sizes"] = frame.sizes.map(lambda s: "-".join(map(str, s)))
-    frame["device"] = "cpu"
+    frame["device"] = device or "cpu"
     frame["flops"] = [
         flops(tuple(map(int, s.split("-"))), b, op)
         for s, b, op in zip(frame.sizes, frame.batch, frame.op)
@@ -293,7 +295,7 @@ def _cases(backend: str, grid, ops, dtypes, variants=None) -> list[dict]:
         steps = max(STEPS_PER_CALL, min(50, work))
         for dtype in dtypes:
             for op in ops:
-                for variant in VARIANTS[backend]:
+                for variant in VARIANTS.get(backend, ("triptych", "gemm")):
                     if variants is not None and variant not in variants:
                         continue
                     if variant == "nojit" and op != "train_step":
@@ -356,7 +358,7 @@ def _backend_names(backends) -> list[str]:
                 f"bench runs each backend in its own process, so backends must be "
                 f"names, got {type(name).__name__}"
             )
-        registry.load(name)  # a clear error now for a missing or unknown one
+        registry.resolve([name])  # a clear error now: missing, unknown, not fitting
     return names
 
 

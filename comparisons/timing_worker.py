@@ -43,6 +43,7 @@ def main(job_path: str, out_path: str) -> int:
     with open(job_path) as f:
         job = json.load(f)
     pin_threads(job["threads"])
+    sys.path[:0] = [p for p in job["sys_path"] if p not in sys.path]  # the caller's
 
     import numpy as np  # after pin_threads: OpenBLAS sizes its pool now
 
@@ -52,6 +53,7 @@ def main(job_path: str, out_path: str) -> int:
     from reference import NetworkSpec, init_params
 
     backend = registry.load(job["backend"])  # the framework is imported here
+    backend = registry.on_device(backend, job["device"])
     threads = _set_and_read_threads(job["backend"], job["threads"])
     sync = backend.sync
     rows, total = [], len(job["cases"])
@@ -65,7 +67,7 @@ def main(job_path: str, out_path: str) -> int:
         y = rng.integers(0, spec.n_out, size=case["batch"])
         peak_rss_reset()
         run = build(backend, case["variant"], case["op"], spec, params, x, y,
-                    job["lr"], case["steps"])  # fmt: skip
+                    job["lr"], case["steps"], job["device"])  # fmt: skip
         timing = measure(run, sync, job["min_block_s"], job["blocks"], job["warmup"],
                          job["budget_s"])  # fmt: skip
         per_step = case["steps"] if case["op"] == "train_step" else 1
@@ -76,7 +78,8 @@ def main(job_path: str, out_path: str) -> int:
                      "first_call_s": timing["first_call_s"],
                      "peak_mem_bytes": timing["peak_mem_bytes"]})  # fmt: skip
     _progress(total, total, f"{job['backend']} done")
-    environment = {"threads_in_force": threads, **_environment(job["backend"])}
+    environment = {"threads_in_force": threads,
+                   **_environment(job["backend"], job["device"])}  # fmt: skip
     if job.get("timer_check"):
         environment["timer_check"] = _timer_check(backend, build, measure, job)
     with open(out_path, "w") as f:
@@ -127,7 +130,7 @@ def _set_and_read_threads(framework: str, threads: int) -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else threads
 
 
-def _environment(framework: str) -> dict:
+def _environment(framework: str, job_device=None) -> dict:
     import importlib.metadata
 
     env = {
@@ -140,7 +143,7 @@ def _environment(framework: str) -> dict:
         else None,
         "thread_env": {name: os.environ.get(name) for name in THREAD_VARIABLES},
         "versions": {},
-        "device": "cpu",
+        "device": job_device or "cpu",
     }
     for package in ("numpy", "torch", "jax", "jaxlib", "optax"):
         try:

@@ -42,8 +42,10 @@ def train(
     steps: int = 300,
     batch_size: int | None = 64,
     seed: int = 0,
+    device=None,
 ) -> pd.DataFrame:
-    """Train `spec` on `dataset` with each backend; one summary row per backend."""
+    """Train `spec` on `dataset` with each backend; one summary row per backend.
+    `device`: where torch, JAX and outside backends place their arrays."""
     data = reference.data.load(dataset) if isinstance(dataset, str) else dataset
     spec = spec or default_spec(data)
     x, y = data.x, data.y
@@ -64,6 +66,7 @@ def train(
     )[1]
     curves, rows = {}, []
     for backend in registry.resolve(backends):
+        backend = registry.on_device(backend, device)
         params = backend.from_numpy(init, spec)
         xb, yb = backend.asarray(x, spec), backend.asarray(y, spec)
         start = time.perf_counter()

@@ -35,6 +35,7 @@ def trajectories(
     batch_size: int | None = 64,
     seed: int = 0,
     dtypes=("float32", "float64"),
+    device=None,
 ) -> pd.DataFrame:
     """One row per (backend, dtype, step): the loss, the oracle's, and the distance."""
     data = reference.data.load(dataset) if isinstance(dataset, str) else dataset
@@ -42,7 +43,7 @@ def trajectories(
     validate.check_dataset(data.x, data.y, spec)
     validate.check_train_args(lr, steps, batch_size, seed, None, len(data.x))
     batches = reference.minibatches(len(data.x), batch_size, steps, seed)
-    backends = registry.resolve(backends)
+    backends = [registry.on_device(b, device) for b in registry.resolve(backends)]
     rows = []
     with full_float32_precision(backends):
         for dtype in dtypes:

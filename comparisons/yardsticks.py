@@ -30,13 +30,25 @@ VARIANTS = {
 OPS = ("forward", "loss_and_grads", "train_step")
 
 
-def build(backend, variant: str, op: str, spec, params, x, y, lr: float, steps: int):
-    """The callable for (variant, op) on NumPy inputs `params`, `x`, `y`."""
+def build(
+    backend,
+    variant: str,
+    op: str,
+    spec,
+    params,
+    x,
+    y,
+    lr: float,
+    steps: int,
+    device=None,
+):
+    """The callable for (variant, op) on NumPy inputs `params`, `x`, `y`; the
+    yardsticks place their arrays on `device` as the backend does (None: CPU)."""
     if variant == "gemm":
-        return _gemm(backend.NAME, op, spec, x.shape[0], steps)
+        return _gemm(backend.NAME, op, spec, x.shape[0], steps, device)
     if variant == "idiomatic":
         make = _torch_idiomatic if backend.NAME == "torch" else _jax_idiomatic
-        return make(op, spec, params, x, y, lr, steps)
+        return make(op, spec, params, x, y, lr, steps, device)
     run = _ours(backend, op, spec, params, x, y, lr, steps)
     if variant == "nojit":
         import jax
@@ -76,24 +88,29 @@ def gemm_shapes(
     return shapes
 
 
-def _gemm(framework: str, op: str, spec: NetworkSpec, batch: int, steps: int):
-    """The products of one step, `steps` times over (like the train_step callables)."""
+def _gemm(framework: str, op: str, spec: NetworkSpec, batch: int, steps: int, device):
+    """The products of one step, `steps` times over (like the train_step callables),
+    in the backend's framework (NumPy's for an outside backend)."""
     rng = np.random.default_rng(0)
     pairs = [
         (rng.normal(size=a).astype(spec.dtype), rng.normal(size=b).astype(spec.dtype))
         for a, b in gemm_shapes(spec.sizes, batch, op)
     ]
-    if framework == "numpy":
+    if framework not in ("torch", "jax"):
         return lambda: [a @ b for _ in range(steps) for a, b in pairs]
     if framework == "torch":
         import torch
 
-        pairs = [(torch.from_numpy(a), torch.from_numpy(b)) for a, b in pairs]
+        put = torch.device(device or "cpu")
+        pairs = [
+            (torch.from_numpy(a).to(put), torch.from_numpy(b).to(put)) for a, b in pairs
+        ]
         return lambda: [a @ b for _ in range(steps) for a, b in pairs]
     import jax
 
     with jax.enable_x64(spec.dtype == "float64"):
-        pairs = [(jax.device_put(a), jax.device_put(b)) for a, b in pairs]
+        put = jax.devices(device)[0] if isinstance(device, str) else device
+        pairs = [(jax.device_put(a, put), jax.device_put(b, put)) for a, b in pairs]
         products = jax.jit(lambda ps: [a @ b for a, b in ps])
         products(pairs)  # compile here, not in the timed calls
 
@@ -104,7 +121,7 @@ def _gemm(framework: str, op: str, spec: NetworkSpec, batch: int, steps: int):
     return run
 
 
-def _torch_idiomatic(op, spec, params, x, y, lr, steps):
+def _torch_idiomatic(op, spec, params, x, y, lr, steps, device):
     """nn.Sequential + torch.optim.SGD + F.cross_entropy: the tutorial loop."""
     import torch
     import torch.nn.functional as F
@@ -124,8 +141,9 @@ def _torch_idiomatic(op, spec, params, x, y, lr, steps):
         if i < len(params) - 1:
             layers.append(activation[spec.activation]())
     dtype = {"float32": torch.float32, "float64": torch.float64}[spec.dtype]
-    model = torch.nn.Sequential(*layers).to(dtype)
-    xb, yb = torch.tensor(x, dtype=dtype), torch.tensor(y)
+    put = torch.device(device or "cpu")
+    model = torch.nn.Sequential(*layers).to(dtype=dtype, device=put)
+    xb, yb = torch.tensor(x, dtype=dtype, device=put), torch.tensor(y, device=put)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
 
     def loss():
@@ -159,7 +177,7 @@ def _torch_idiomatic(op, spec, params, x, y, lr, steps):
     return train_steps
 
 
-def _jax_idiomatic(op, spec, params, x, y, lr, steps):
+def _jax_idiomatic(op, spec, params, x, y, lr, steps, device):
     """A pure MLP, optax.softmax_cross_entropy_with_integer_labels and optax.sgd,
     the step under jax.jit: what the JAX docs teach."""
     import jax
@@ -193,6 +211,8 @@ def _jax_idiomatic(op, spec, params, x, y, lr, steps):
             (jnp.asarray(W, spec.dtype), jnp.asarray(b, spec.dtype)) for W, b in params
         ]
         xb, yb = jnp.asarray(x, spec.dtype), jnp.asarray(y)
+        put = jax.devices(device)[0] if isinstance(device, str) else device
+        p, xb, yb = jax.device_put((p, xb, yb), put)
         state = optimizer.init(p)
     forward = jax.jit(lambda p, xb: jax.nn.softmax(logits(p, xb)))
     loss_and_grads = jax.jit(jax.value_and_grad(loss))

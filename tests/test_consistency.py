@@ -119,7 +119,7 @@ def test_broken_gradients_fail_by_orders_of_magnitude_in_float64():
 
 
 def test_a_backend_that_raises_is_a_failed_row_not_a_crash():
-    def loss(*args):
+    def loss(params, x, y, spec):
         raise RuntimeError("boom")
 
     results = run(broken.wrapped("raises", loss=loss), levels=["network"])
