@@ -190,6 +190,10 @@ def resolve(backends=None) -> list:
             label = backend if isinstance(backend, str) else type(backend).__name__
             raise TypeError(f"backend {label!r} does not fit the backend API: "
                             + "; ".join(problems))  # fmt: skip
+        if any(other.NAME == found.NAME for other in resolved):
+            raise ValueError(
+                f"backends must have distinct NAMEs: {found.NAME!r} is given twice"
+            )
         resolved.append(found)
     return resolved
 

@@ -63,8 +63,10 @@ def test_each_plot_decodes_and_is_not_blank(made, name):
 
 def test_the_page_puts_the_verdict_first_and_embeds_every_image(made):
     page = (made[0] / "index.html").read_text()
-    assert page.index("Verdict") < page.index("Agreement per backend") < page.index(
-        "Environment"
+    assert (
+        page.index("Verdict")
+        < page.index("Agreement per backend")
+        < page.index("Environment")
     )
     assert "comparisons agree within tolerance" in page
     assert page.count("src='data:image/png;base64,") == 5
