@@ -159,9 +159,9 @@ def bench(
     rows, environment = [], {"harness": _harness_environment(threads), "workers": {}}
     for index, job in enumerate(jobs):
         result = _run_worker(job, _job_progress(progress, index, len(jobs)))
-        rows += [{**row, "backend": job["backend"], "process": job["process"]}
+        rows += [{**row, "backend": result["name"], "process": job["process"]}
                  for row in result["rows"]]  # fmt: skip
-        environment["workers"].setdefault(job["backend"], result["environment"])
+        environment["workers"].setdefault(result["name"], result["environment"])
     if progress:
         progress(len(jobs), len(jobs), "done")
     frame = pd.DataFrame(rows)

@@ -83,7 +83,7 @@ def main(job_path: str, out_path: str) -> int:
     if job.get("timer_check"):
         environment["timer_check"] = _timer_check(backend, build, measure, job)
     with open(out_path, "w") as f:
-        json.dump({"rows": rows, "environment": environment}, f)
+        json.dump({"name": backend.NAME, "rows": rows, "environment": environment}, f)
     return 0
 
 

@@ -62,6 +62,16 @@ def test_a_backend_registered_by_entry_point_is_listed_and_checked(
     assert results.passed.all()
 
 
+def test_an_outside_backend_appears_in_the_report(my_module, tmp_path):
+    from comparisons import report
+
+    frames = report.report(tmp_path / "r", quick=True, backends=["numpy", my_module])
+    assert set(frames["consistency"].backend) == {"numpy", "mine"}
+    assert frames["consistency"].passed.all()
+    assert set(frames["timings"].backend) == {"numpy", "mine"}  # timed in its process
+    assert "mine" in (tmp_path / "r" / "index.html").read_text()
+
+
 def test_the_conformance_check_names_what_an_object_lacks():
     from types import SimpleNamespace
 
