@@ -3,7 +3,6 @@ check, devices, and running with a framework missing."""
 
 from __future__ import annotations
 
-import importlib.metadata
 import subprocess
 import sys
 import textwrap
@@ -47,19 +46,25 @@ def test_a_backend_given_as_module_attribute_gets_the_check(my_module, capsys):
     assert "  numpy    unit" in out  # --backend adds to the installed ones
 
 
-def test_a_backend_registered_by_entry_point_is_listed_and_checked(
-    my_module, monkeypatch
-):
-    entry = importlib.metadata.EntryPoint(
-        name="mine", value=my_module, group=registry.ENTRY_POINT_GROUP
+def test_a_backend_registered_by_entry_point_is_listed_and_checked(my_module, tmp_path):
+    """A real registration: an installed distribution's metadata (a *.dist-info
+    folder on sys.path, as pip leaves it) with an entry point in our group."""
+    info = tmp_path / "mine_backend-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: mine-backend\nVersion: 0.1\n"
     )
-    monkeypatch.setattr(registry, "_entry_points", lambda: [entry])
+    (info / "entry_points.txt").write_text(f"[triptych.backends]\nmine = {my_module}\n")
     assert registry.names() == ["numpy", "torch", "jax", "mine"]
     table = registry.available().set_index("backend")
     assert table.loc["mine", "available"] and table.loc["mine", "module"] == my_module
     results = comparisons.check(backends=None, levels=["unit"], dtypes=["float32"])
     assert set(results.backend) == {"numpy", "torch", "jax", "mine"}
     assert results.passed.all()
+    from comparisons import report
+
+    frames = report.report(tmp_path / "r", quick=True)  # every backend there is
+    assert "mine" in set(frames["consistency"].backend) & set(frames["timings"].backend)
 
 
 def test_an_outside_backend_appears_in_the_report(my_module, tmp_path):
