@@ -32,8 +32,8 @@ from .trajectories import trajectories
 
 MARKER = ".triptych-report"  # marks a folder as ours to overwrite
 TRAJECTORY_RUNS = {  # data set -> (spec fields, lr, steps, batch size)
-    "digits": (("tanh", "softmax", "cross_entropy"), 0.1, 200, 64),
-    "diabetes": (("tanh", "identity", "mse"), 0.05, 200, 32),
+    "digits": (("tanh", "softmax", "cross_entropy"), 0.1, 150, 64),
+    "diabetes": (("tanh", "identity", "mse"), 0.05, 150, 32),
 }
 REPORT_GRID = [((256, 256, 10), b) for b in (16, 128, 1024)] + [
     ((1024, 1024, 10), 1024)
@@ -85,7 +85,10 @@ def report(
 
     stage.start("benchmark")
     names = None if backends is None else [b for b in backends if isinstance(b, str)]
-    settings = dict(repeats=1, progress=stage.within, device=device)
+    # one process per backend, 5 blocks and a 0.8 s budget per measurement (bench's
+    # defaults: 2, 7, 1.5 s), to keep the whole report under 3 minutes on 2 cores
+    settings = dict(repeats=1, blocks=5, budget_s=0.8, progress=stage.within,
+                    device=device)  # fmt: skip
     if quick:  # one point, no op-by-op JAX, no second timer: a first look
         settings.update(min_block_s=0.005, blocks=3, budget_s=0.3, timer_check=False,
                         variants=("triptych", "idiomatic", "gemm"))  # fmt: skip
