@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 import reference
-from reference import NetworkSpec, oracle
+from reference import NetworkSpec, oracle, validate
 from reference.tolerance import (
     Comparison,
     compare,
@@ -86,8 +86,8 @@ def check(
     `device`: where torch, JAX and outside backends place their arrays (once).
     """
     specs = default_specs() if specs is None else list(specs)
-    dtypes = _choose("dtypes", dtypes, DTYPES)
-    levels = _choose("levels", levels, LEVELS)
+    dtypes = validate.check_choices("dtypes", dtypes, DTYPES)
+    levels = validate.check_choices("levels", levels, LEVELS)
     backends = [registry.on_device(b, device) for b in registry.resolve(backends)]
     combos = list(dict.fromkeys((s.activation, s.output, s.loss) for s in specs))
     tasks = [("unit", dtype, None) for dtype in dtypes if "unit" in levels]
@@ -149,7 +149,7 @@ UNIT_LOSSES = {  # quantity -> (function, first argument, y)
 def _unit_level(backends, dtype: str) -> list[dict]:
     spec = NetworkSpec((2, 2, UNIT_Z.shape[1]), dtype=dtype)  # asarray needs one
     context = dict(level="unit", dtype=dtype)
-    z, g = _rounded(UNIT_Z, dtype), _rounded(UNIT_G, dtype)
+    z, g = reference.cast_array(UNIT_Z, dtype), reference.cast_array(UNIT_G, dtype)
     rows = []
     for name in ("identity", "sigmoid", "tanh", "relu", "softmax"):
         f, f_grad = oracle.ACTIVATIONS[name]
@@ -163,7 +163,7 @@ def _unit_level(backends, dtype: str) -> list[dict]:
         )
         rows += _rows(context, f"{name}_grad", grads, f_grad(z, g), dtype, z.shape[1])
     for quantity, (name, first, y) in UNIT_LOSSES.items():
-        first, y = _rounded(first, dtype), _rounded(y, dtype)
+        first, y = reference.cast_array(first, dtype), reference.cast_array(y, dtype)
         for suffix in ("", "_grad"):
             values = _each(
                 backends,
@@ -335,22 +335,8 @@ def _spec_context(level: str, spec: NetworkSpec) -> dict:
 def _oracle_inputs(params, x, y, dtype: str):
     """The inputs rounded to dtype and back to float64: the oracle sees exactly the
     numbers a `dtype` backend sees."""
-    return reference.cast_params(params, dtype), _rounded(x, dtype), _rounded(y, dtype)
-
-
-def _rounded(a, dtype: str):
-    a = np.asarray(a)
-    return a.astype(dtype).astype(np.float64) if a.dtype.kind == "f" else a
-
-
-def _choose(name: str, chosen, allowed: tuple[str, ...]) -> tuple[str, ...]:
-    if chosen is None:
-        return allowed
-    chosen = tuple([chosen] if isinstance(chosen, str) else chosen)
-    unknown = [c for c in chosen if c not in allowed]
-    if unknown or not chosen:
-        raise ValueError(f"{name} must be some of {', '.join(allowed)}; got {chosen}")
-    return chosen
+    cast = reference.cast_array
+    return reference.cast_params(params, dtype), cast(x, dtype), cast(y, dtype)
 
 
 def _describe(what, extra) -> str:

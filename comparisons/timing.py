@@ -31,7 +31,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from reference import NetworkSpec
+from reference import NetworkSpec, validate
 
 from . import backends as registry
 from . import timing_worker
@@ -137,8 +137,10 @@ def bench(
     """
     grid = [(tuple(s), int(b)) for s, b in (grid or DEFAULT_GRID)]
     names = _backend_names(backends)
-    ops = _choose("ops", ops, OPS)
-    dtypes = _choose("dtypes", dtypes, ("float32", "float64"), default=("float32",))
+    ops = validate.check_choices("ops", ops, OPS)
+    dtypes = validate.check_choices(
+        "dtypes", dtypes, ("float32", "float64"), default=("float32",)
+    )
     threads = _usable_cpus() if threads is None else threads
     repeats = repeats or 2
     for sizes, batch in grid:
@@ -360,16 +362,6 @@ def _backend_names(backends) -> list[str]:
             )
         registry.resolve([name])  # a clear error now: missing, unknown, not fitting
     return names
-
-
-def _choose(name: str, chosen, allowed, default=None) -> tuple:
-    if chosen is None:
-        return tuple(default or allowed)
-    chosen = tuple([chosen] if isinstance(chosen, str) else chosen)
-    unknown = [c for c in chosen if c not in allowed]
-    if unknown or not chosen:
-        raise ValueError(f"{name} must be some of {', '.join(allowed)}; got {chosen}")
-    return chosen
 
 
 def _usable_cpus() -> int:

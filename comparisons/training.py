@@ -56,8 +56,8 @@ def train(
     # The float64 oracle on the same float-rounded start: the exact trajectory.
     exact = reference.oracle.train(
         reference.cast_params(init, spec.dtype),
-        x.astype(spec.dtype),
-        y,
+        reference.cast_array(x, spec.dtype),
+        reference.cast_array(y, spec.dtype),
         spec.replace(dtype="float64"),
         lr,
         steps,

@@ -78,11 +78,9 @@ def _backend_path(backend, data, spec, lr, batches, seed):
 def _oracle_path(data, spec, lr, batches, seed):
     """The same in float64, from the same dtype-rounded start and data."""
     params = reference.cast_params(reference.init_params(spec, seed), spec.dtype)
-    x = data.x.astype(spec.dtype).astype(np.float64)
-    y = (
-        data.y
-        if data.y.dtype.kind == "i"
-        else data.y.astype(spec.dtype).astype(np.float64)
+    x, y = (
+        reference.cast_array(data.x, spec.dtype),
+        reference.cast_array(data.y, spec.dtype),
     )
     exact = spec.replace(dtype="float64")
     path = []

@@ -14,7 +14,7 @@ Imports no framework but NumPy.
 
 from . import data, oracle, tolerance, validate
 from .data import Dataset
-from .init import Params, cast_params, init_params
+from .init import Params, cast_array, cast_params, init_params
 from .loop import converged, minibatches
 from .spec import ACTIVATIONS, DTYPES, LOSSES, OUTPUTS, NetworkSpec, combinations
 
@@ -26,6 +26,7 @@ __all__ = [
     "Dataset",
     "NetworkSpec",
     "Params",
+    "cast_array",
     "cast_params",
     "combinations",
     "converged",

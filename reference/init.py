@@ -47,10 +47,11 @@ def cast_params(params: Params, dtype: str) -> Params:
     The oracle compares a float32 run against float64 arithmetic on the *same*
     float32 starting numbers, so that only the arithmetic differs, not the inputs.
     """
-    return [
-        (
-            np.asarray(W, dtype).astype(np.float64),
-            np.asarray(b, dtype).astype(np.float64),
-        )
-        for W, b in params
-    ]
+    return [(cast_array(W, dtype), cast_array(b, dtype)) for W, b in params]
+
+
+def cast_array(a, dtype: str) -> np.ndarray:
+    """A float array rounded to `dtype` and back to float64 (as `cast_params`);
+    integer labels are returned as they are."""
+    a = np.asarray(a)
+    return a.astype(dtype).astype(np.float64) if a.dtype.kind == "f" else a

@@ -328,6 +328,18 @@ def _what(value) -> str:
     return f"{kind} {value!r:.40}"
 
 
+def check_choices(name: str, chosen, allowed, default=None) -> tuple:
+    """Some of `allowed`, as a tuple: one name or several; None gives `default`
+    (or all of `allowed`). Anything else is a ValueError naming the choices."""
+    if chosen is None:
+        return tuple(default or allowed)
+    chosen = tuple([chosen] if isinstance(chosen, str) else chosen)
+    unknown = [c for c in chosen if c not in allowed]
+    if unknown or not chosen:
+        raise ValueError(f"{name} must be some of {', '.join(allowed)}; got {chosen}")
+    return chosen
+
+
 def _check_array(name: str, a) -> None:
     if not hasattr(a, "shape") or not hasattr(a, "dtype"):
         raise TypeError(f"{name} must be an array, got {type(a).__name__}")

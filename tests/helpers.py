@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 import reference
 from reference import NetworkSpec
 
@@ -16,12 +14,8 @@ def make_batch(spec: NetworkSpec, n: int = 16, seed: int = 1, labels: bool = Tru
 def on_oracle_inputs(params, x, y, dtype: str):
     """The inputs rounded to `dtype` and back to float64, so the float64 oracle
     sees exactly the numbers a `dtype` backend sees."""
-    rounded = reference.cast_params(params, dtype)
-
-    def cast(a):
-        return a.astype(dtype).astype(np.float64) if a.dtype.kind == "f" else a
-
-    return rounded, cast(x), cast(y)
+    cast = reference.cast_array
+    return reference.cast_params(params, dtype), cast(x, dtype), cast(y, dtype)
 
 
 def native(backend, params, x, y, spec: NetworkSpec):
