@@ -1,24 +1,40 @@
 """comparisons: the harness that holds the three implementations against each
-other and against the float64 oracle. Every capability returns a pandas
-DataFrame; only `comparisons.cli` prints.
+other and against the float64 oracle, and times them. Every capability returns a
+pandas DataFrame; only `comparisons.cli` prints.
 
-Imports neither torch nor jax: backends are loaded by name, when first used.
+Each name below is imported when first used, so that `import comparisons` stays
+light: it imports neither torch nor jax (backends are loaded by name), and not
+even pandas, which a benchmark worker process must not pay for.
 """
 
-from . import backends
-from .consistency import check, summary
-from .precision import full_float32_precision
-from .timing import bench
-from .training import default_spec, train
-from .trajectories import trajectories
+from __future__ import annotations
 
-__all__ = [
-    "backends",
-    "bench",
-    "check",
-    "default_spec",
-    "full_float32_precision",
-    "summary",
-    "train",
-    "trajectories",
-]
+import importlib
+
+# public name -> the module that defines it
+_EXPORTS = {
+    "check": "consistency",
+    "summary": "consistency",
+    "trajectories": "trajectories",
+    "train": "training",
+    "default_spec": "training",
+    "full_float32_precision": "precision",
+    "verdicts": "bench.confidence",
+}
+# public name -> a module or package itself (`bench` is also callable: bench(...))
+_MODULES = {"backends": "backends", "bench": "bench", "timing": "bench"}
+
+__all__ = sorted([*_EXPORTS, *_MODULES])
+
+
+def __getattr__(name: str):
+    if name in _MODULES:
+        return importlib.import_module(f"{__name__}.{_MODULES[name]}")
+    if name in _EXPORTS:
+        module = importlib.import_module(f"{__name__}.{_EXPORTS[name]}")
+        return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

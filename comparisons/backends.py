@@ -17,7 +17,6 @@ import sys
 from types import SimpleNamespace
 
 import numpy as np
-import pandas as pd
 
 # name -> (module, the framework it needs, how to install that framework)
 BUILTIN = {
@@ -133,9 +132,11 @@ def _entry_points() -> list:
     return list(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP))
 
 
-def available() -> pd.DataFrame:
+def available():
     """One row per known backend (built-in, then registered): can it be loaded
-    here, which version, and if not, why not."""
+    here, which version, and if not, why not. A pandas DataFrame."""
+    import pandas as pd  # here: a benchmark worker loads backends without pandas
+
     rows = []
     for name in names():
         module = BUILTIN[name][0] if name in BUILTIN else _entry_value(name)

@@ -113,22 +113,25 @@ def _parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser(
         "bench",
-        help="time the backends fairly, against the GEMM floor and idiomatic code",
+        help="time the backends fairly: verdicts with 95%% intervals, the roofline",
         description="Time forward, loss_and_grads and the train step of every "
-        "backend, each in its own fresh process with the same threads, beside two "
-        "yardsticks measured in the same run: the same matrix products alone (the "
-        "GEMM floor) and the code a user would write instead (nn.Sequential + "
-        "optim.SGD; JAX with optax). Prints each backend's train step as a ratio "
-        "to both, and whether the timing targets were met.",
+        "backend, each in fresh processes (3 per backend, interleaved) with the same "
+        "threads, beside yardsticks from the same run: the same matrix products "
+        "alone, the code a user would write instead (nn.Sequential + optim.SGD; JAX "
+        "with optax), torch.compile, and JAX without jit. Prints every comparison as "
+        "a ratio with its 95% interval between processes and a verdict (faster, "
+        "slower or tie), each row's share of the machine's roofline, where overhead "
+        "ends, and whether the timing targets were met.",
     )
     p.add_argument(
         "--sizes",
         type=_size_list,
+        nargs="+",
         default=None,
-        help="networks, e.g. 256-256-10,1024-1024-10",
+        help="networks, e.g. 256,256,10 1024,1024,10 (or 256-256-10)",
     )
     p.add_argument(
-        "--batches", type=_int_list, default=None, help="e.g. 16,64,256,1024"
+        "--batches", type=_int_list, default=None, help="e.g. 1,16,256,4096"
     )
     _add_backend_flags(p)
     p.add_argument(
@@ -139,19 +142,33 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--dtypes", type=_names, default=None, help="default: float32")
     p.add_argument(
+        "--variants",
+        type=_names,
+        default=None,
+        help="some of triptych,matmuls,idiomatic,compiled,idiomatic_compiled,nojit "
+        "(default: all each backend has)",
+    )
+    p.add_argument(
         "--threads", type=int, default=None, help="per process (default: all CPUs)"
     )
     p.add_argument(
-        "--repeats", type=int, default=None, help="processes per backend (default 2)"
+        "--repeats", type=int, default=None, help="processes per backend (default 3)"
     )
     p.add_argument(
-        "--quick", action="store_true", help="a small grid, one process each"
+        "--min-effect",
+        type=float,
+        default=0.05,
+        help="the smallest difference called faster or slower (default 0.05)",
+    )
+    p.add_argument(
+        "--quick", action="store_true", help="a small grid, two processes each"
     )
     p.add_argument(
         "--csv",
         default=None,
         metavar="PATH",
-        help="write every row here, and the environment beside it",
+        help="write every row here (with each block's time), and the environment "
+        "beside it",
     )
     p.set_defaults(run=_run_bench)
 
@@ -270,10 +287,13 @@ def _run_report(args) -> int:
         f"{len(results)} comparisons, {failed} failed: "
         + ("the backends agree." if failed == 0 else "see the report.")
     )
-    if len(frames["step_summary"]):
-        print(frames["step_summary"][["sizes", "batch", "backend", "median_s",
-                                      "vs_idiomatic", "vs_gemm_floor"]]
-              .to_string(index=False, float_format=_float))  # fmt: skip
+    from .bench import words
+
+    versus = frames["verdicts"]
+    print("Train step, with 95% intervals between processes:")
+    print("\n".join(f"  {line}" for line in words.by_grid_point(versus, words.ours(versus))))
+    for warning in words.warnings(frames["timings"]):
+        print(f"\n{warning}")
     print(
         f"\nReport written to {args.out}/index.html (and README.md, CSVs, PNGs) "
         f"in {seconds:.0f} s."
@@ -282,45 +302,94 @@ def _run_report(args) -> int:
 
 
 def _run_bench(args) -> int:
-    from . import timing
+    from . import bench
+    from .bench import words
 
     _report_missing_backends(args.backends)
-    grid = timing.QUICK_GRID if args.quick else None
+    grid = bench.run.QUICK_GRID if args.quick else None
     if args.sizes or args.batches:
-        sizes = args.sizes or [(256, 256, 10)]
-        grid = [(s, b) for s in sizes for b in (args.batches or [16, 64, 256, 1024])]
+        sizes = [s for group in args.sizes for s in group] if args.sizes else None
+        batches = args.batches or [1, 16, 256, 4096]
+        grid = [(s, b) for s in sizes or [(256, 256, 10)] for b in batches]
+    repeats = 2 if args.quick and args.repeats is None else args.repeats
     started = time.perf_counter()
-    frame = timing.bench(
+    frame = bench(
         grid,
         _backends(args),
         args.ops,
         args.dtypes,
         args.threads,
-        1 if args.quick and args.repeats is None else args.repeats,
+        repeats,
         progress=ProgressBar("bench"),
+        variants=args.variants,
         device=args.device,
     )
     seconds = time.perf_counter() - started
-    env = frame.attrs["environment"]
-    versions = next(iter(env["workers"].values()))["versions"]
-    print(
-        f"Machine: {next(iter(env['workers'].values()))['cpu']}, "
-        f"{env['harness']['threads_requested']} threads per process; "
-        + ", ".join(f"{k} {v}" for k, v in versions.items())
+    print(_machine_line(frame.attrs["environment"]))
+    _print_bench(frame, args.min_effect)
+    print(f"\n{len(frame)} measurements in {seconds:.0f} s.")
+    if args.csv:
+        env_path = bench.write_csv(frame, args.csv)
+        print(f"Wrote {args.csv} and {env_path}")
+    return 0
+
+
+def _machine_line(env: dict) -> str:
+    worker = next(iter(env["workers"].values()))
+    machine = env["machine"]
+    peaks = ", ".join(f"{d} {g:.0f} GFLOP/s" for d, g in machine["peak_gflops"].items())
+    versions = ", ".join(f"{k} {v}" for k, v in worker["versions"].items())
+    return (
+        f"Machine: {worker['cpu']}, {env['harness']['threads_requested']} threads per "
+        f"process; roofs: {peaks}, memory {machine['memory_gbs']:.1f} GB/s; {versions}"
     )
-    table = timing.summary(frame)
+
+
+def _print_bench(frame, min_effect: float) -> None:
+    from .bench import summary, targets, verdicts, words
+
+    table = summary(frame)
     if len(table):
-        print("\nTrain step, median over processes (ratios below 1 are faster):")
-        print(table.to_string(index=False, float_format=_float))
-    goals = timing.targets(frame)
+        print("\nOur implementations, median over processes (ratios below 1 are faster):")
+        print(words.humane(table).to_string(index=False, float_format=_float))
+    for op in dict.fromkeys(frame.op):
+        try:
+            table = verdicts(frame, op, min_effect)
+        except ValueError as error:
+            print(f"\n{op}: no verdicts: {error}")
+            continue
+        print(f"\n{op}, backend against backend (95% intervals between processes):")
+        for line in words.by_grid_point(table, words.ours(table)):
+            print(f"  {line}")
+        if op == "train_step":
+            _print_eager_and_compiled(frame, table)
+    lines = words.bounds(frame)
+    if lines:
+        print("\nWhere overhead ends (train step):")
+        print("\n".join(f"  {line}" for line in lines))
+    goals = targets(frame)
     if len(goals):
         print("\nTargets:")
         print(goals.to_string(index=False, float_format=_float))
-    print(f"\n{len(frame)} measurements in {seconds:.0f} s.")
-    if args.csv:
-        env_path = timing.write_csv(frame, args.csv)
-        print(f"Wrote {args.csv} and {env_path}")
-    return 0
+    for warning in words.warnings(frame):
+        print(f"\n{warning}")
+
+
+def _print_eager_and_compiled(frame, table) -> None:
+    from .bench import words
+
+    compile_s = frame.groupby(["backend", "variant"]).compile_s.median()
+    for title, group in (("eager", words.EAGER), ("compiled", words.COMPILED)):
+        lines = words.by_grid_point(table, group)
+        if not lines:
+            continue
+        cost = ", ".join(
+            f"{words.name(c)} {compile_s[c]:.2g} s"
+            for c in group
+            if c in compile_s.index
+        )
+        print(f"\n  {title} against {title} (compile cost per first call: {cost}):")
+        print("\n".join(f"    {line}" for line in lines))
 
 
 class ProgressBar:
@@ -409,11 +478,14 @@ def _batch_size(text: str) -> int | None:
 
 
 def _size_list(text: str) -> list[tuple[int, ...]]:
+    """One network, 256,256,10 or 256-256-10, or several the old way:
+    256-256-10,1024-1024-10."""
+    items = text.split(",") if "-" in text and "," in text else [text]
     try:
-        return [tuple(int(n) for n in item.split("-")) for item in text.split(",")]
+        return [tuple(int(n) for n in item.replace("-", ",").split(",")) for item in items]
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"expected networks like 256-256-10,1024-1024-10, got {text!r}"
+            f"expected a network like 256,256,10 or 256-256-10, got {text!r}"
         ) from None
 
 

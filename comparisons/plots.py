@@ -10,8 +10,15 @@ import numpy as np
 import pandas as pd
 
 COLORS = {"numpy": "#1f77b4", "torch": "#d62728", "jax": "#2ca02c", "oracle": "#000000"}
-STYLES = {"triptych": "-", "idiomatic": "--", "gemm": ":", "nojit": "-."}
-ALPHAS = {"triptych": 1.0, "idiomatic": 0.6, "gemm": 0.3, "nojit": 0.15}
+STYLES = {
+    "triptych": "-",
+    "compiled": (0, (5, 1)),
+    "idiomatic": "--",
+    "idiomatic_compiled": (0, (3, 1, 1, 1)),
+    "matmuls": ":",
+    "nojit": "-.",
+}
+MARKERS = {"numpy": "o", "torch": "s", "jax": "^"}
 
 
 def _pyplot():
@@ -55,25 +62,30 @@ def loss_curves(frame: pd.DataFrame, dataset: str, dtype: str, path) -> None:
 
 
 def step_times(frame: pd.DataFrame, path) -> None:
-    """Time per call against batch size (log-log), one panel per op; our backends
-    solid, the idiomatic baselines dashed, the GEMM floors dotted."""
+    """Time per step against batch size (log-log), one panel per network timed at
+    several batches: each backend's variants (ours solid, the yardsticks dashed
+    and dotted) and the roofline, the least time the machine allows, in black."""
     plt = _pyplot()
-    ops = list(dict.fromkeys(frame.op))
-    sizes = _main_sizes(frame)
-    fig, axes = plt.subplots(1, len(ops), figsize=(5 * len(ops), 4.2), squeeze=False)
-    for ax, op in zip(axes[0], ops):
-        rows = frame[(frame.op == op) & (frame.sizes == sizes)]
-        medians = rows.groupby(
-            ["backend", "variant", "batch"], sort=False
-        ).median_s.median()
-        for (backend, variant), series in medians.groupby(level=[0, 1], sort=False):
+    rows = frame[frame.op == "train_step"]
+    networks = [s for s, n in rows.groupby("sizes", sort=False).batch.nunique().items()
+                if n > 1] or list(dict.fromkeys(rows.sizes))  # fmt: skip
+    fig, axes = plt.subplots(1, len(networks), figsize=(6 * len(networks), 4.6),
+                             squeeze=False)  # fmt: skip
+    for ax, sizes in zip(axes[0], networks):
+        mine = rows[rows.sizes == sizes]
+        medians = mine.groupby(["backend", "variant", "batch"], sort=False).median_s
+        for (backend, variant), series in medians.median().groupby(level=[0, 1]):
             series = series.droplevel([0, 1]).sort_index()
             ax.loglog(series.index, series.values, marker="o", ms=3,
                       color=COLORS.get(backend), ls=STYLES.get(variant, "-"),
+                      alpha=1.0 if variant == "triptych" else 0.55,
                       label=f"{backend} {variant}")  # fmt: skip
-        ax.set_title(f"{op}, {sizes}")
+        roof = mine.groupby("batch").roofline_s.first().sort_index()
+        ax.loglog(roof.index, roof.values, color="black", lw=2.5,
+                  label="roofline (least time possible)")  # fmt: skip
+        ax.set_title(f"train step, {sizes}")
         ax.set_xlabel("batch size")
-        ax.set_ylabel("seconds per step (median)")
+        ax.set_ylabel("seconds per step (median over processes)")
         ax.grid(True, which="both", alpha=0.3)
     axes[0][-1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1))
     fig.tight_layout()
@@ -81,27 +93,37 @@ def step_times(frame: pd.DataFrame, path) -> None:
     plt.close(fig)
 
 
-def gflops(frame: pd.DataFrame, path) -> None:
-    """Achieved GFLOP/s of each backend's variants per grid point: the train step."""
+def roofline(frame: pd.DataFrame, machine: dict, path) -> None:
+    """Attained GFLOP/s against arithmetic intensity (FLOPs per byte moved), under
+    the roofs: the peak GEMM rate and the memory bandwidth. One marker per backend
+    and grid point (our train step), its size growing with the batch; a hollow
+    marker's working set fits in the last-level cache, so it may rise above the
+    memory roof."""
     plt = _pyplot()
-    rows = frame[frame.op == "train_step"]
-    table = rows.groupby(
-        ["sizes", "batch", "backend", "variant"], sort=False
-    ).gflops.median()
-    table = table.unstack(["backend", "variant"])
-    labels = [f"{s}\nbatch {b}" for s, b in table.index]
-    fig, ax = plt.subplots(figsize=(max(7, 1.6 * len(labels)), 4.2))
-    width = 0.8 / max(len(table.columns), 1)
-    for i, (backend, variant) in enumerate(table.columns):
-        ax.bar(np.arange(len(labels)) + i * width, table[(backend, variant)], width,
-               color=COLORS.get(backend), alpha=ALPHAS.get(variant, 1.0),
-               label=f"{backend} {variant}")  # fmt: skip
-    ax.set_xticks(np.arange(len(labels)) + 0.4 - width / 2, labels, fontsize=8)
-    ax.set_yscale("log")
-    ax.set_ylabel("GFLOP/s (analytic FLOPs / median time)")
-    ax.set_title("train step: achieved GFLOP/s")
-    ax.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1.01, 1))
-    ax.grid(True, axis="y", which="both", alpha=0.3)
+    rows = frame[(frame.op == "train_step") & (frame.variant == "triptych")]
+    points = rows.groupby(["backend", "sizes", "batch", "dtype"], sort=False).agg(
+        flops=("flops", "first"), bytes=("bytes", "first"), median_s=("median_s", "median")
+    )
+    fig, ax = plt.subplots(figsize=(7.5, 5))
+    intensity = points.flops / points.bytes
+    x = np.logspace(np.log10(intensity.min() / 3), np.log10(intensity.max() * 3), 200)
+    for dtype, peak in machine["peak_gflops"].items():
+        roof = np.minimum(peak, machine["memory_gbs"] * x)
+        ax.loglog(x, roof, color="black", lw=2, label=f"roof, {dtype}")
+    for (backend, sizes, batch, dtype), p in points.iterrows():
+        cached = p.bytes <= machine["llc_bytes"]
+        ax.loglog(p.flops / p.bytes, p.flops / p.median_s / 1e9,
+                  MARKERS.get(backend, "D"), ms=3 + 2 * np.log2(batch) ** 0.7,
+                  color=COLORS.get(backend, "#7f7f7f"), mfc="none" if cached else None,
+                  alpha=0.8)  # fmt: skip
+    for backend, marker in MARKERS.items():
+        if backend in set(points.index.get_level_values(0)):
+            ax.plot([], [], marker, color=COLORS[backend], label=backend)
+    ax.set_xlabel("arithmetic intensity (FLOPs per byte of parameters and batch)")
+    ax.set_ylabel("attained GFLOP/s")
+    ax.set_title("train step against the machine's roofline (larger marker: larger batch)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -134,8 +156,3 @@ def error_heatmap(frame: pd.DataFrame, path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
-
-
-def _main_sizes(frame: pd.DataFrame) -> str:
-    """The network timed at the most batch sizes: the one to draw against batch."""
-    return frame.groupby("sizes").batch.nunique().idxmax()

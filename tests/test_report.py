@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from browser import find_chromium, render
 
-from comparisons import cli, report, timing
+from comparisons import bench, cli, report
 from comparisons.consistency import COLUMNS as CONSISTENCY_COLUMNS
 from comparisons.trajectories import COLUMNS as TRAJECTORY_COLUMNS
 
@@ -37,8 +37,9 @@ def test_the_csvs_have_every_column(made):
     assert list(curves.columns) == TRAJECTORY_COLUMNS
     assert set(curves.dataset) == {"digits", "diabetes"}
     timings = pd.read_csv(out / "timings.csv")
-    assert list(timings.columns) == timing.COLUMNS
-    assert set(timings.op) == {"forward", "loss_and_grads", "train_step"}
+    assert list(timings.columns) == bench.run.COLUMNS
+    assert set(timings.op) == {"train_step"}
+    assert set(timings.process) == {0, 1}  # two processes: intervals, not guesses
     assert len(consistency) == len(frames["consistency"])
 
 
@@ -69,6 +70,8 @@ def test_the_page_puts_the_verdict_first_and_embeds_every_image(made):
         < page.index("Environment")
     )
     assert "comparisons agree within tolerance" in page
+    assert page.index("Which is faster?") < page.index("Where overhead ends")
+    assert "64-64-10 batch 16, float32: " in page and "95% CI" in page
     assert page.count("src='data:image/png;base64,") == 5
     assert "http://" not in page and "https://" not in page  # nothing to fetch
 

@@ -1,0 +1,262 @@
+"""Verdicts: is one timed callable faster than another, or is the difference noise?
+
+The unit of evidence is the *process*: processes of the same backend differ by 10%
+and more on a shared machine (where each lands, what else runs), far more than
+the blocks inside one process. So each callable's value in a process is the median
+of its blocks there, and two callables are compared on those per-process values:
+
+- `ratio` is a's time over b's, the ratio of the geometric means of the
+  per-process medians;
+- its 95% interval and `p_value` come from Welch's t-test on their logarithms
+  (`scipy.stats.ttest_ind(equal_var=False)`), which counts the variation between
+  processes on both sides and, with only a few processes, widens the interval as
+  the t-distribution says. (A Mann-Whitney test, asv's choice, cannot reach
+  p < 0.05 with three processes a side: its smallest two-sided p is then 0.1.)
+- the verdict, from a's side, is "faster" or "slower" only where the interval
+  excludes 1 *and* the ratio is beyond `min_effect` (asv's `--factor`); else "tie".
+
+Processes that disagree wildly are never dropped: `unstable` names them, and their
+intervals widen honestly.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .work import OPS
+
+LEVEL = 0.95
+MIN_EFFECT = 0.05
+MIN_PROCESSES = 2  # for any interval at all; 3 or more for a useful one
+MIN_BLOCKS = 3
+UNSTABLE_SPREAD = 0.3  # processes whose medians differ by more than 30%
+KEYS = ["sizes", "batch", "dtype", "op"]
+COLUMNS = [
+    *KEYS, "a_backend", "a_variant", "b_backend", "b_variant", "ratio", "ci_low",
+    "ci_high", "p_value", "verdict", "a_median_s", "b_median_s", "a_processes",
+    "b_processes",
+]  # fmt: skip
+
+
+def verdicts(
+    frame: pd.DataFrame, op: str | None = "train_step", min_effect: float = MIN_EFFECT
+) -> pd.DataFrame:
+    """One row per grid point and ordered pair (a, b) of timed callables (backend,
+    variant) of `op` (None: every op): a's time / b's, its 95% interval, p and the
+    verdict from a's side (see the module doc). A ValueError where a callable has
+    fewer than MIN_PROCESSES processes or MIN_BLOCKS blocks."""
+    values = process_values(_rows_of(frame, op))
+    rows = []
+    for key, group in values.groupby(KEYS, sort=False):
+        by_callable = dict(
+            list(group.groupby(["backend", "variant"], sort=False).value)
+        )
+        for (a, a_values), (b, b_values) in itertools.permutations(
+            by_callable.items(), 2
+        ):
+            ratio, low, high, p = ratio_interval(
+                a_values.to_numpy(), b_values.to_numpy()
+            )
+            rows.append([*key, *a, *b, ratio, low, high, p,
+                         decide(ratio, low, high, min_effect),
+                         _gmean(a_values), _gmean(b_values), len(a_values),
+                         len(b_values)])  # fmt: skip
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def process_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per callable and process: `value`, the median of its blocks (the
+    row's `median_s` where the raw blocks are missing). Checked to be enough."""
+    frame = frame[frame.median_s.notna()]
+    value = frame.median_s
+    if "blocks_s" in frame:
+        blocks = frame.blocks_s.fillna("").astype(str).map(_parse_blocks)
+        _check_enough_blocks(frame, blocks)
+        value = blocks.map(np.median).where(blocks.map(len) > 0, frame.median_s)
+    values = frame.assign(value=value)[
+        [*KEYS, "backend", "variant", "process", "value"]
+    ]
+    _check_enough_processes(values)
+    return values
+
+
+def ratio_interval(a: np.ndarray, b: np.ndarray, level: float = LEVEL):
+    """(ratio, low, high, p) of a's time over b's from their per-process values."""
+    log_a, log_b = np.log(a), np.log(b)
+    diff = log_a.mean() - log_b.mean()
+    if np.var(log_a) == 0 and np.var(log_b) == 0:  # no spread at all: exact
+        return math.exp(diff), math.exp(diff), math.exp(diff), float(diff == 0)
+    test = stats.ttest_ind(log_a, log_b, equal_var=False)
+    interval = test.confidence_interval(level)
+    low, high = math.exp(interval.low), math.exp(interval.high)
+    return math.exp(diff), low, high, float(test.pvalue)
+
+
+def decide(
+    ratio: float, low: float, high: float, min_effect: float = MIN_EFFECT
+) -> str:
+    """'faster', 'slower' or 'tie', from a's side (ratio = a's time / b's)."""
+    if high < 1 and ratio < 1 / (1 + min_effect):
+        return "faster"
+    if low > 1 and ratio > 1 + min_effect:
+        return "slower"
+    return "tie"
+
+
+def unstable(frame: pd.DataFrame, spread: float = UNSTABLE_SPREAD) -> pd.DataFrame:
+    """The callables whose processes disagree by more than `spread` ((max - min) /
+    min of their per-process medians), with the machine's load meanwhile."""
+    rows = frame[frame.median_s.notna()]
+    out = []
+    for key, group in rows.groupby([*KEYS, "backend", "variant"], sort=False):
+        low, high = group.median_s.min(), group.median_s.max()
+        if len(group) > 1 and (high - low) / low > spread:
+            load = group.get("load_before", pd.Series(dtype=float)).max()
+            out.append(dict(zip([*KEYS, "backend", "variant"], key), low_s=low,
+                            high_s=high, processes=len(group), max_load=load))  # fmt: skip
+    return pd.DataFrame(out)
+
+
+# ------------------------------------------------------------- the summary
+
+
+def summary(frame: pd.DataFrame, op: str | None = None) -> pd.DataFrame:
+    """Per op, grid point and backend: our time (the median over processes), the
+    spread between processes, GFLOP/s, the share of the roofline, and the ratio to
+    each yardstick the backend has with its verdict (below 1 is faster)."""
+    rows = _rows_of(frame, op)
+    table = (
+        rows.groupby([*KEYS, "backend", "variant"], sort=False)
+        .agg(median_s=("median_s", "median"), spread=("median_s", _spread),
+             gflops=("gflops", "median"), of_roofline=("of_roofline", "median"),
+             compile_s=("compile_s", "median"))
+        .reset_index()
+    )  # fmt: skip
+    ours = table[table.variant == "triptych"].drop(columns="variant")
+    pairs = _against_yardsticks(rows)
+    return ours.merge(pairs, on=[*KEYS, "backend"], how="left").reset_index(drop=True)
+
+
+def _against_yardsticks(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per grid point and backend: ours against its idiomatic and matmuls variants."""
+    wanted = {"idiomatic": "vs_idiomatic", "matmuls": "vs_matmuls"}
+    found = []
+    try:
+        table = verdicts(rows, op=None)
+    except ValueError:  # too few processes for intervals: ratios only
+        table = _plain_ratios(rows)
+    mine = table[(table.a_variant == "triptych") & (table.a_backend == table.b_backend)]
+    for _, row in mine[mine.b_variant.isin(wanted)].iterrows():
+        name = wanted[row.b_variant]
+        found.append({**{k: row[k] for k in KEYS}, "backend": row.a_backend,
+                      name: row.ratio, f"{name}_verdict": row.verdict})  # fmt: skip
+    columns = [*KEYS, "backend", "vs_idiomatic", "vs_idiomatic_verdict", "vs_matmuls",
+               "vs_matmuls_verdict"]  # fmt: skip
+    if not found:
+        return pd.DataFrame(columns=columns)
+    merged = pd.DataFrame(found).groupby([*KEYS, "backend"], sort=False).first()
+    return merged.reset_index().reindex(columns=columns)
+
+
+def _plain_ratios(rows: pd.DataFrame) -> pd.DataFrame:
+    """Ratios of medians without intervals (one process): verdict 'no interval'."""
+    medians = rows.groupby([*KEYS, "backend", "variant"], sort=False).median_s.median()
+    out = []
+    for key, group in medians.groupby(level=KEYS, sort=False):
+        group = group.droplevel(KEYS)
+        for (a, ta), (b, tb) in itertools.permutations(group.items(), 2):
+            out.append([*key, *a, *b, ta / tb, "no interval"])
+    columns = [
+        *KEYS,
+        "a_backend",
+        "a_variant",
+        "b_backend",
+        "b_variant",
+        "ratio",
+        "verdict",
+    ]
+    return pd.DataFrame(out, columns=columns)
+
+
+def targets(frame: pd.DataFrame) -> pd.DataFrame:
+    """The timing targets, each with the measured value and whether it was met:
+    our train step never significantly slower than the idiomatic code (every
+    verdict "faster" or "tie"); at least 0.7 of the roofline at width 1024, batch
+    1024; the harness's median within 10% of torch.utils.benchmark's."""
+    rows = []
+    for row in summary(frame, "train_step").itertuples():
+        where = f"{row.backend} {row.sizes} batch {row.batch} {row.dtype}"
+        if isinstance(row.vs_idiomatic_verdict, str):
+            rows.append(("train step vs idiomatic: faster or tie", where,
+                         row.vs_idiomatic, row.vs_idiomatic_verdict,
+                         row.vs_idiomatic_verdict in ("faster", "tie")))  # fmt: skip
+        if row.batch == 1024 and row.sizes.split("-")[1] == "1024":
+            rows.append(("of_roofline at width 1024, batch 1024: >= 0.7", where,
+                         row.of_roofline, "", row.of_roofline >= 0.7))  # fmt: skip
+    check = frame.attrs.get("environment", {}).get("workers", {}).get("torch", {})
+    if "timer_check" in check:
+        ratio = check["timer_check"]["ratio"]
+        rows.append(("harness median / torch Timer: within 10%",
+                     check["timer_check"]["callable"], ratio, "",
+                     1 / 1.10 <= ratio <= 1.10))  # fmt: skip
+    return pd.DataFrame(rows, columns=["target", "case", "value", "verdict", "met"])
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _rows_of(frame: pd.DataFrame, op: str | None) -> pd.DataFrame:
+    if op is None:
+        return frame
+    if op not in OPS:
+        raise ValueError(f"op must be one of {', '.join(OPS)} or None, got {op!r}")
+    return frame[frame.op == op]
+
+
+def _parse_blocks(text: str) -> list[float]:
+    return [float(t) for t in text.split()]
+
+
+def _check_enough_blocks(frame: pd.DataFrame, blocks: pd.Series) -> None:
+    few = blocks.map(len).between(1, MIN_BLOCKS - 1)
+    if few.any():
+        row = frame[few].iloc[0]
+        raise ValueError(
+            f"verdicts need at least {MIN_BLOCKS} blocks per process for an "
+            f"interval, got {len(blocks[few].iloc[0])} for {_callable(row)}"
+        )
+
+
+def _check_enough_processes(values: pd.DataFrame) -> None:
+    counts = values.groupby([*KEYS, "backend", "variant"], sort=False).process.nunique()
+    if counts.empty:
+        raise ValueError("verdicts need timed rows, got none")
+    if counts.min() < MIN_PROCESSES:
+        key = counts.idxmin()
+        where = dict(zip([*KEYS, "backend", "variant"], key))
+        raise ValueError(
+            f"verdicts need at least {MIN_PROCESSES} processes per timed callable "
+            f"(3 or more for a useful interval), got {counts.min()} for "
+            f"{_callable(where)}; run bench with repeats={MIN_PROCESSES + 1}"
+        )
+
+
+def _callable(row) -> str:
+    return (
+        f"{row['backend']} {row['variant']} {row['op']} {row['sizes']} "
+        f"batch {row['batch']} {row['dtype']}"
+    )
+
+
+def _gmean(values) -> float:
+    return float(np.exp(np.mean(np.log(values))))
+
+
+def _spread(values) -> float:
+    """(max - min) / min over the processes: how much they disagree."""
+    return (max(values) - min(values)) / min(values) if len(values) > 1 else 0.0

@@ -1,0 +1,279 @@
+"""One benchmark process: `python worker.py JOB.json OUT.json`.
+
+Run as a fresh process per backend and repeat, so that every backend starts from
+the same state, and so that the thread variables are set *before* NumPy, torch or
+JAX is imported (BLAS and XLA size their pools once, at import). So this file
+imports nothing heavy at the top, and neither pandas nor the rest of the harness
+ever: only the clock, the yardsticks, the backend registry and `reference`.
+
+Progress goes to stderr as lines `triptych-progress: DONE TOTAL WHAT`; the rows
+and this process's environment go to OUT.json. A case that fails (a torch.compile
+without a C++ compiler, say) becomes a row with its reason in `note`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+
+THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "BLIS_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+)
+FRAMEWORKS = ("numpy", "torch", "jax")
+# what a worker must not import (it would cost time and memory in every process);
+# the worker records whether it did
+WATCHED = ("pandas", "comparisons.consistency", "comparisons.bench.run")
+
+
+def pin_threads(threads: int) -> None:
+    """Before any framework is imported: every pool to `threads`, and the process
+    to the first `threads` CPUs it may run on (XLA sizes its pool by affinity)."""
+    for name in THREAD_VARIABLES:
+        os.environ[name] = str(threads)
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:threads])
+
+
+def main(job_path: str, out_path: str) -> int:
+    with open(job_path) as f:
+        job = json.load(f)
+    pin_threads(job["threads"])
+    sys.path[:0] = [p for p in job["sys_path"] if p not in sys.path]  # the caller's
+    from comparisons.bench.clock import machine_state
+
+    before = machine_state()
+    backend = _load(job)  # the framework is imported here
+    environment = _environment(job)
+    if job["roofline"]:
+        from comparisons.bench import peaks
+
+        framework = backend.NAME if backend.NAME in FRAMEWORKS else "numpy"
+        environment["peaks"] = peaks.measure(framework, job["dtypes"], job["device"])
+    rows = _run_cases(backend, job, environment["threads_in_force"])
+    if job.get("timer_check"):
+        environment["timer_check"] = _timer_check(backend, job)
+    after = machine_state()
+    environment["imported"] = {m: m in sys.modules for m in WATCHED}
+    for row in rows:  # how busy the machine was around this process
+        row.update(load_before=before["load"], load_after=after["load"])
+        row["steal_s"] = after["steal_s"] - before["steal_s"]
+    with open(out_path, "w") as f:
+        json.dump({"name": backend.NAME, "rows": rows, "environment": environment}, f)
+    return 0
+
+
+def _load(job):
+    from comparisons import backends as registry
+
+    backend = registry.load(job["backend"])
+    return registry.on_device(backend, job["device"])
+
+
+def _run_cases(backend, job: dict, threads: int) -> list[dict]:
+    rows, total = [], len(job["cases"])
+    for done, case in enumerate(job["cases"]):
+        _progress(done, total, f"{job['backend']} {case['variant']} {case['op']}")
+        rows.append({**case, "threads": threads, **_time_case(backend, case, job)})
+    _progress(total, total, f"{job['backend']} done")
+    return rows
+
+
+def _time_case(backend, case: dict, job: dict) -> dict:
+    """The case's timing per step, or its failure as a note; its memory peak."""
+    from comparisons.bench import clock
+
+    scope = "case" if clock.peak_reset() else "process"  # see clock.peak_reset
+    resident, compiles = clock.resident_bytes(), _compile_counts(case)
+    try:
+        timing = clock.measure(
+            _build(backend, case, job),
+            backend.sync,
+            job["min_block_s"],
+            job["blocks"],
+            job["warmup"],
+            job["budget_s"],
+        )
+    except Exception as error:  # a failed case is a finding, not a crash
+        failed = "torch.compile failed: " if "compiled" in case["variant"] else ""
+        return {"note": failed + _first_line(error), "mem_scope": scope}
+    per_step = case["steps"] if case["op"] == "train_step" else 1
+    peak = clock.peak_bytes()
+    return {
+        "median_s": timing["median_s"] / per_step,
+        "iqr_s": timing["iqr_s"] / per_step,
+        "min_s": timing["min_s"] / per_step,
+        "blocks_s": [t / per_step for t in timing["blocks_s"]],
+        "n_runs": timing["n_runs"],
+        "first_call_s": timing["first_call_s"],  # the whole first call: `steps` steps
+        "mem_peak_bytes": peak,
+        "mem_added_bytes": max(peak - resident, 0),
+        "mem_scope": scope,
+        "note": _compile_note(compiles, _compile_counts(case)),
+    }
+
+
+def _build(backend, case: dict, job: dict):
+    import numpy as np
+
+    from comparisons.bench.yardsticks import build
+    from reference import NetworkSpec, init_params
+
+    spec = NetworkSpec(
+        tuple(case["sizes"]),
+        job["activation"],
+        "softmax",
+        "cross_entropy",
+        case["dtype"],
+    )
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(case["batch"], spec.n_in))
+    y = rng.integers(0, spec.n_out, size=case["batch"])
+    return build(
+        backend,
+        case["variant"],
+        case["op"],
+        spec,
+        init_params(spec, seed=0),
+        x,
+        y,
+        job["lr"],
+        case["steps"],
+        job["device"],
+    )
+
+
+def _compile_counts(case: dict) -> tuple[dict, int] | None:
+    """torch.compile's graph breaks (reason -> count) and recompiles so far in this
+    process; None for a variant that does not compile."""
+    if "compiled" not in case["variant"]:
+        return None
+    from torch._dynamo.utils import counters
+
+    return dict(counters["graph_break"]), sum(counters["recompiles"].values())
+
+
+def _compile_note(before, after) -> str:
+    """The graph breaks and recompiles of one case, in words ('' if not compiled)."""
+    if before is None:
+        return ""
+    reasons = {k: n - before[0].get(k, 0) for k, n in after[0].items()}
+    reasons = [k.splitlines()[0][:80] for k, n in reasons.items() if n > 0]
+    breaks = f"{len(reasons)} ({'; '.join(reasons[:2])})" if reasons else "none"
+    return f"graph breaks: {breaks}; recompiles: {after[1] - before[1]}"
+
+
+def _timer_check(backend, job) -> dict:
+    """Our median for one callable of the grid beside torch.utils.benchmark's."""
+    import torch
+    from torch.utils.benchmark import Timer
+
+    from comparisons.bench import clock
+
+    case = job["timer_check"]
+    run = _build(backend, case, job)
+    ours = clock.measure(run, backend.sync, job["min_block_s"], job["blocks"])
+    # Timer runs single-threaded unless told otherwise: give it the threads in force
+    timer = Timer("run()", globals={"run": run}, num_threads=torch.get_num_threads())
+    theirs = timer.blocked_autorange(min_run_time=1.0)
+    sizes = "-".join(map(str, case["sizes"]))
+    return {
+        "callable": f"{job['backend']} {case['op']}, {sizes}, batch {case['batch']}, "
+        f"{case['dtype']}",
+        "harness_median_s": ours["median_s"],
+        "torch_timer_median_s": theirs.median,
+        "ratio": ours["median_s"] / theirs.median,
+    }
+
+
+def _threads_in_force(framework: str, threads: int) -> int:
+    """Set the framework's own intra-op count where it has one, then read back
+    the number in force: torch's, else the BLAS pool's, else the affinity."""
+    if framework == "torch":
+        import torch
+
+        torch.set_num_threads(threads)
+        return torch.get_num_threads()
+    if framework == "numpy":
+        from threadpoolctl import threadpool_info
+
+        blas = [p for p in threadpool_info() if p["user_api"] == "blas"]
+        if blas:
+            return int(blas[0]["num_threads"])
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else threads
+
+
+def _environment(job: dict) -> dict:
+    import importlib.metadata
+
+    env = {
+        "threads_in_force": _threads_in_force(job["backend"], job["threads"]),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
+        "affinity": sorted(os.sched_getaffinity(0))
+        if hasattr(os, "sched_getaffinity")
+        else None,
+        "thread_env": {name: os.environ.get(name) for name in THREAD_VARIABLES},
+        "versions": {},
+        "device": job["device"] or "cpu",
+        "blas": _blas(),
+    }
+    for package in ("numpy", "torch", "jax", "jaxlib", "optax"):
+        try:
+            env["versions"][package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    if job["backend"] == "torch":
+        import torch
+
+        env["torch_parallel_info"] = torch.__config__.parallel_info()
+        env["torch_interop_threads"] = torch.get_num_interop_threads()
+    if job["backend"] == "jax":
+        import jax
+
+        env["jax_devices"] = [str(d) for d in jax.devices()]
+    return env
+
+
+def _blas() -> list[dict]:
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return []
+    keys = ("internal_api", "version", "architecture", "num_threads", "filepath")
+    return [{k: p.get(k) for k in keys} for p in threadpool_info()]
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0] if text else ''}"[:300]
+
+
+def _progress(done: int, total: int, what: str) -> None:
+    print(f"triptych-progress: {done} {total} {what}", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    # As a script, this file's folder heads sys.path; drop it so that its siblings
+    # (clock.py, work.py, ...) cannot shadow top-level modules.
+    sys.path.pop(0)
+    sys.exit(main(*sys.argv[1:3]))
