@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 import reference
 from reference import validate
@@ -193,6 +194,35 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_backend_flags(p)
     p.set_defaults(run=_run_report)
+
+    p = commands.add_parser(
+        "compare",
+        help="two or more saved bench runs side by side, with verdicts",
+        description="Compare runs saved by `triptych bench --csv` (or report "
+        "folders), each with its environment file beside it: first what differs "
+        "between the environments, then every timed callable found in both runs, "
+        "with the time in A and in B, the ratio B/A with its 95% interval (from the "
+        "processes of both runs) and a verdict from B's side. With more than two "
+        "runs, each is compared with the first.",
+    )
+    p.add_argument("runs", nargs="+", metavar="RUN", help="bench CSVs or report folders")
+    p.add_argument(
+        "--min-effect",
+        type=float,
+        default=0.05,
+        help="the smallest difference called faster or slower (default 0.05)",
+    )
+    p.add_argument(
+        "--fail-slower",
+        type=float,
+        default=None,
+        metavar="F",
+        help="exit 1 if any row is significantly slower by more than the factor F "
+        "(e.g. 1.1), to guard CI",
+    )
+    p.add_argument("--markdown", action="store_true", help="print Markdown instead")
+    p.add_argument("--html", default=None, metavar="PATH", help="also write a page")
+    p.set_defaults(run=_run_compare)
 
     from . import cli_show  # `triptych show`: its parser and runner live there
 
@@ -390,6 +420,48 @@ def _print_eager_and_compiled(frame, table) -> None:
         )
         print(f"\n  {title} against {title} (compile cost per first call: {cost}):")
         print("\n".join(f"    {line}" for line in lines))
+
+
+def _run_compare(args) -> int:
+    from . import compare
+    from .bench import words
+
+    if len(args.runs) < 2:
+        raise ValueError(f"compare needs at least 2 runs, got {len(args.runs)}")
+    if args.fail_slower is not None and args.fail_slower < 1:
+        raise ValueError(f"--fail-slower must be a factor of at least 1, got {args.fail_slower}")
+    table = compare.compare(*args.runs, min_effect=args.min_effect)
+    if args.markdown:
+        print(compare.markdown(table), end="")
+    else:
+        _print_compare(table)
+    if args.html:
+        Path(args.html).write_text(compare.html_page(table), encoding="utf-8")
+        print(f"Wrote {args.html}")
+    if args.fail_slower is None:
+        return 0
+    slower = compare.regressions(table, args.fail_slower)
+    if len(slower):
+        print(f"\n{len(slower)} row(s) significantly slower by more than "
+              f"{args.fail_slower}x:\n" + words.humane(slower).to_string(index=False))  # fmt: skip
+        return 1
+    return 0
+
+
+def _print_compare(table) -> None:
+    from .bench import words
+
+    diff = table.attrs["environment_differences"]
+    print("What differs between the environments:")
+    print(diff.to_string(index=False) if len(diff) else "  nothing recorded differs")
+    print(f"\nTime in A and B, B / A with its 95% interval ({' vs '.join(table.attrs['runs'])}):")
+    print(words.humane(table).to_string(index=False, float_format=_float))
+    unmatched = table.attrs["unmatched"]
+    if len(unmatched):
+        print("\nFound in one run only:")
+        print(unmatched.to_string(index=False))
+    for note in table.attrs["notes"]:
+        print(f"\nnote: {note}")
 
 
 class ProgressBar:

@@ -156,3 +156,31 @@ def error_heatmap(frame: pd.DataFrame, path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def forest(table: pd.DataFrame, path) -> None:
+    """Each ratio B / A of a comparison as a point with its 95% interval, grouped
+    by backend, on a log scale with a line at 1 (left of it: B is faster)."""
+    plt = _pyplot()
+    rows = table.sort_values(["backend", "variant", "op", "sizes", "batch"])
+    labels = [
+        f"{r.variant} {r.op} {r.sizes} b{r.batch}"
+        + (f" ({r.run})" if table.run.nunique() > 1 else "")
+        for r in rows.itertuples()
+    ]
+    fig, ax = plt.subplots(figsize=(8, 1.2 + 0.28 * len(rows)))
+    y = np.arange(len(rows))[::-1]
+    for backend in dict.fromkeys(rows.backend):
+        mine = (rows.backend == backend).to_numpy()
+        ratio, low, high = rows.ratio[mine], rows.ci_low[mine], rows.ci_high[mine]
+        ax.errorbar(ratio, y[mine], xerr=[ratio - low, high - ratio], fmt="o", ms=4,
+                    capsize=3, color=COLORS.get(backend, "#7f7f7f"), label=backend)  # fmt: skip
+    ax.axvline(1.0, color="black", lw=1)
+    ax.set_xscale("log")
+    ax.set_yticks(y, labels, fontsize=7)
+    ax.set_xlabel("time in B / time in A (95% interval); below 1: B is faster")
+    ax.grid(True, axis="x", which="both", alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110, format="png")
+    plt.close(fig)

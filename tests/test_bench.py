@@ -11,6 +11,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from timing_backends import fake_frame
 
 from comparisons import bench
 from comparisons.bench import clock, confidence, roofline, words, work
@@ -63,7 +64,9 @@ def test_the_first_call_is_timed_alone_and_kept_out_of_the_blocks():
 
 def test_fewer_blocks_within_the_budget_but_never_under_three():
     fake = FakeClock(tick=0.2, first=0.2)
-    result = clock.measure(fake.run, lambda r: r, 0.01, blocks=7, budget_s=0.5, clock=fake)
+    result = clock.measure(
+        fake.run, lambda r: r, 0.01, blocks=7, budget_s=0.5, clock=fake
+    )
     assert len(result["blocks_s"]) == 3
 
 
@@ -80,7 +83,10 @@ def test_flops_match_a_hand_count():
 
 
 def test_the_products_of_an_op_are_the_ones_its_flops_count():
-    assert work.products((3, 4, 2), 5, "forward") == [((5, 3), (3, 4)), ((5, 4), (4, 2))]
+    assert work.products((3, 4, 2), 5, "forward") == [
+        ((5, 3), (3, 4)),
+        ((5, 4), (4, 2)),
+    ]
     backward = work.products((3, 4, 2), 5, "train_step")
     assert len(backward) == 3 * 2 - 1
     assert ((4, 5), (5, 2)) in backward and ((5, 2), (2, 4)) in backward
@@ -121,39 +127,46 @@ def test_a_verdict_needs_the_interval_to_exclude_1_and_the_effect_to_exceed_min_
     assert confidence.decide(ratio, low, high, min_effect=0.05) == verdict
 
 
-def fake_frame(times: dict, blocks: int = 5) -> pd.DataFrame:
-    """A bench frame from {(backend, variant): [per-process seconds]}."""
-    rows = []
-    for (backend, variant), per_process in times.items():
-        for process, t in enumerate(per_process):
-            rows.append(dict(backend=backend, variant=variant, op="train_step",
-                             sizes="8-8-3", batch=16, dtype="float32",
-                             process=process, median_s=t,
-                             blocks_s=" ".join([f"{t:.6g}"] * blocks)))  # fmt: skip
-    return pd.DataFrame(rows)
-
-
 def test_verdicts_have_one_row_per_grid_point_and_ordered_pair_with_the_columns():
     frame = fake_frame(
-        {("a", "triptych"): [1.0, 1.1, 0.9], ("b", "triptych"): [2.0, 2.1, 1.9],
-         ("b", "idiomatic"): [2.0, 2.0, 2.1]}  # fmt: skip
+        {
+            ("a", "triptych"): [1.0, 1.1, 0.9],
+            ("b", "triptych"): [2.0, 2.1, 1.9],
+            ("b", "idiomatic"): [2.0, 2.0, 2.1],
+        }
     )
     table = bench.verdicts(frame)
     assert list(table.columns[:13]) == [
-        "sizes", "batch", "dtype", "op", "a_backend", "a_variant", "b_backend",
-        "b_variant", "ratio", "ci_low", "ci_high", "p_value", "verdict",
-    ]  # fmt: skip
+        "sizes",
+        "batch",
+        "dtype",
+        "op",
+        "a_backend",
+        "a_variant",
+        "b_backend",
+        "b_variant",
+        "ratio",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "verdict",
+    ]
     assert len(table) == 3 * 2
     row = table[(table.a_backend == "a") & (table.b_variant == "triptych")].iloc[0]
     assert row.verdict == "faster" and row.ratio == pytest.approx(0.5, rel=0.02)
-    back = table[(table.a_backend == "b") & (table.a_variant == "triptych")
-                 & (table.b_backend == "a")].iloc[0]  # fmt: skip
+    back = table[
+        (table.a_backend == "b")
+        & (table.a_variant == "triptych")
+        & (table.b_backend == "a")
+    ].iloc[0]
     assert back.verdict == "slower" and back.ratio == pytest.approx(1 / row.ratio)
 
 
 def test_too_few_processes_or_blocks_is_a_clear_error_saying_how_many():
     one = fake_frame({("a", "triptych"): [1.0], ("b", "triptych"): [2.0]})
-    with pytest.raises(ValueError, match="at least 2 processes .* got 1 for a triptych"):
+    with pytest.raises(
+        ValueError, match="at least 2 processes .* got 1 for a triptych"
+    ):
         bench.verdicts(one)
     few = fake_frame({("a", "triptych"): [1.0, 1.1], ("b", "triptych"): [2, 2]}, 2)
     with pytest.raises(ValueError, match="at least 3 blocks per process .* got 2"):
@@ -169,8 +182,12 @@ def test_an_unknown_op_is_refused_not_an_empty_table():
 
 
 def test_wildly_disagreeing_processes_are_named_never_dropped():
-    frame = fake_frame({("numpy", "triptych"): [0.0008, 0.0071, 0.0009],
-                        ("jax", "triptych"): [0.001, 0.00101, 0.00099]})  # fmt: skip
+    frame = fake_frame(
+        {
+            ("numpy", "triptych"): [0.0008, 0.0071, 0.0009],
+            ("jax", "triptych"): [0.001, 0.00101, 0.00099],
+        }
+    )
     table = bench.unstable(frame)
     assert list(table.backend) == ["numpy"]
     text = " ".join(words.warnings(frame))
@@ -190,15 +207,27 @@ def test_times_are_printed_in_humane_units(value, text):
 
 
 def test_a_fastest_backend_is_named_only_where_it_beats_each_of_the_others():
-    clear = bench.verdicts(fake_frame({
-        ("jax", "triptych"): [1.0, 1.01, 0.99], ("torch", "triptych"): [1.9, 1.92, 1.9],
-        ("numpy", "triptych"): [1.5, 1.5, 1.52]}))  # fmt: skip
+    clear = bench.verdicts(
+        fake_frame(
+            {
+                ("jax", "triptych"): [1.0, 1.01, 0.99],
+                ("torch", "triptych"): [1.9, 1.92, 1.9],
+                ("numpy", "triptych"): [1.5, 1.5, 1.52],
+            }
+        )
+    )
     line = words.grid_point(clear, words.ours(clear))
     assert "jax 1.9x faster than torch (95% CI" in line
     assert line.endswith("fastest: jax")
-    close = bench.verdicts(fake_frame({
-        ("jax", "triptych"): [1.0, 1.3, 0.8], ("numpy", "triptych"): [1.0, 0.9, 1.2],
-        ("torch", "triptych"): [3.0, 3.1, 2.9]}))  # fmt: skip
+    close = bench.verdicts(
+        fake_frame(
+            {
+                ("jax", "triptych"): [1.0, 1.3, 0.8],
+                ("numpy", "triptych"): [1.0, 0.9, 1.2],
+                ("torch", "triptych"): [3.0, 3.1, 2.9],
+            }
+        )
+    )
     line = words.grid_point(close, words.ours(close))
     assert "jax vs numpy: tie" in line
     assert line.endswith("no single fastest: jax and numpy tie at the front")
@@ -208,9 +237,14 @@ def test_a_fastest_backend_is_named_only_where_it_beats_each_of_the_others():
 
 
 def test_no_row_stands_above_the_roofline_and_cached_work_meets_only_the_compute_roof():
-    frame = pd.DataFrame(dict(
-        dtype=["float32"] * 3, flops=[1e9, 1e9, 1e6], bytes=[1e8, 1e8, 1e3],
-        median_s=[0.01, 0.005, 1e-3]))  # fmt: skip
+    frame = pd.DataFrame(
+        dict(
+            dtype=["float32"] * 3,
+            flops=[1e9, 1e9, 1e6],
+            bytes=[1e8, 1e8, 1e3],
+            median_s=[0.01, 0.005, 1e-3],
+        )
+    )
     frame["gflops"] = frame.flops / frame.median_s / 1e9
     roofs = {"peak_gflops": {"float32": 150.0}, "memory_gbs": 20.0, "llc_bytes": 1e6}
     roofs = roofline._raised_to_rows(roofs, frame)
@@ -226,9 +260,18 @@ def test_where_overhead_ends_is_read_off_the_batch_sweep():
     batches = [1, 4, 16, 64, 256]
     times = [1e-4, 1.1e-4, 1.5e-4, 4e-4, 1.5e-3]
     shares = [0.001, 0.004, 0.1, 0.55, 0.6]
-    frame = pd.DataFrame(dict(backend="numpy", variant="triptych", op="train_step",
-                              sizes="8-8-3", dtype="float32", batch=batches,
-                              median_s=times, of_roofline=shares))  # fmt: skip
+    frame = pd.DataFrame(
+        dict(
+            backend="numpy",
+            variant="triptych",
+            op="train_step",
+            sizes="8-8-3",
+            dtype="float32",
+            batch=batches,
+            median_s=times,
+            of_roofline=shares,
+        )
+    )
     (row,) = roofline.bounds(frame).itertuples()
     assert row.overhead_up_to == 16 and row.roofline_from == 64
     (line,) = words.bounds(frame)
@@ -242,10 +285,15 @@ def test_where_overhead_ends_is_read_off_the_batch_sweep():
 @pytest.fixture(scope="module")
 def small_bench():
     return bench(
-        grid=[((8, 8, 3), 16), ((16, 8, 3), 32)], ops=["train_step", "forward"],
-        threads=1, repeats=2, min_block_s=0.001, blocks=3, budget_s=0.1,
+        grid=[((8, 8, 3), 16), ((16, 8, 3), 32)],
+        ops=["train_step", "forward"],
+        threads=1,
+        repeats=2,
+        min_block_s=0.001,
+        blocks=3,
+        budget_s=0.1,
         variants=("triptych", "matmuls", "idiomatic", "nojit"),
-    )  # fmt: skip
+    )
 
 
 def test_the_frame_has_the_promised_columns_and_dtypes(small_bench):
@@ -258,7 +306,9 @@ def test_the_frame_has_the_promised_columns_and_dtypes(small_bench):
     assert (small_bench.of_roofline <= 1).all() and (small_bench.of_roofline > 0).all()
 
 
-def test_every_block_is_kept_and_the_verdicts_come_back_from_the_csv(small_bench, tmp_path):
+def test_every_block_is_kept_and_the_verdicts_come_back_from_the_csv(
+    small_bench, tmp_path
+):
     blocks = small_bench.blocks_s.map(lambda s: [float(t) for t in s.split()])
     assert (blocks.map(len) >= 3).all()
     assert np.allclose(blocks.map(np.median), small_bench.median_s, rtol=1e-5)
@@ -268,21 +318,29 @@ def test_every_block_is_kept_and_the_verdicts_come_back_from_the_csv(small_bench
     assert again.attrs["environment"]["machine"] == json.loads(
         json.dumps(small_bench.attrs["environment"]["machine"])
     )
-    pd.testing.assert_frame_equal(bench.verdicts(again), bench.verdicts(small_bench),
-                                  check_exact=False, rtol=1e-4)  # fmt: skip
+    pd.testing.assert_frame_equal(
+        bench.verdicts(again), bench.verdicts(small_bench), check_exact=False, rtol=1e-4
+    )
 
 
 def test_processes_interleave_and_each_runs_its_cases_in_a_recorded_seeded_order(
     small_bench,
 ):
     assert set(small_bench.process) == {0, 1}
-    for (_, process), rows in small_bench.groupby(["backend", "process"]):
+    for _, rows in small_bench.groupby(["backend", "process"]):
         assert sorted(rows.order) == list(range(len(rows)))
     orders = {
-        process: list(zip(rows.sort_values("order").variant, rows.sort_values("order").op,
-                          rows.sort_values("order").batch))
-        for process, rows in small_bench[small_bench.backend == "jax"].groupby("process")
-    }  # fmt: skip
+        process: list(
+            zip(
+                rows.sort_values("order").variant,
+                rows.sort_values("order").op,
+                rows.sort_values("order").batch,
+            )
+        )
+        for process, rows in small_bench[small_bench.backend == "jax"].groupby(
+            "process"
+        )
+    }
     assert orders[0] != orders[1]  # shuffled per process
     cases = bench.run._cases("jax", [((8, 8, 3), 16)], ("forward",), ("float32",))
     first = [dict(c) for c in cases]
@@ -334,9 +392,11 @@ def test_summary_covers_every_op_with_ratios_and_verdicts(small_bench):
     ours = table.set_index(["op", "backend"])
     assert ours.vs_matmuls.notna().all()
     assert ours.vs_idiomatic.isna()[("train_step", "numpy")].all()  # none for NumPy
-    assert ours.vs_idiomatic_verdict[("forward", "jax")].isin(
-        ["faster", "slower", "tie"]
-    ).all()
+    assert (
+        ours.vs_idiomatic_verdict[("forward", "jax")]
+        .isin(["faster", "slower", "tie"])
+        .all()
+    )
 
 
 # ------------------------------------------------------------ the verdicts' truth
@@ -346,11 +406,18 @@ def test_summary_covers_every_op_with_ratios_and_verdicts(small_bench):
 def twins_and_slowed(monkeypatch_module):
     monkeypatch_module.setenv("TRIPTYCH_TEST_SLOWDOWN", "1.3")
     return bench(
-        grid=[((64, 64, 10), 32), ((32, 64, 4), 128)], ops=["train_step"],
-        backends=["timing_backends:twin_a", "timing_backends:twin_b",
-                  "timing_backends:slowed"],
-        threads=1, repeats=3, variants=("triptych",), timer_check=False,
-    )  # fmt: skip
+        grid=[((64, 64, 10), 32), ((32, 64, 4), 128)],
+        ops=["train_step"],
+        backends=[
+            "timing_backends:twin_a",
+            "timing_backends:twin_b",
+            "timing_backends:slowed",
+        ],
+        threads=1,
+        repeats=3,
+        variants=("triptych",),
+        timer_check=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -391,10 +458,17 @@ def test_a_failing_torch_compile_becomes_a_row_with_its_reason(monkeypatch):
     monkeypatch.setenv("CXX", "/nonexistent/c++")  # no working C++ compiler
     monkeypatch.setenv("TORCHINDUCTOR_FORCE_DISABLE_CACHES", "1")
     frame = bench(
-        grid=[((8, 8, 3), 16)], backends=["torch"], ops=["train_step"], threads=1,
-        repeats=1, variants=("triptych", "compiled"), timer_check=False,
-        min_block_s=0.001, blocks=3, budget_s=0.1,
-    )  # fmt: skip
+        grid=[((8, 8, 3), 16)],
+        backends=["torch"],
+        ops=["train_step"],
+        threads=1,
+        repeats=1,
+        variants=("triptych", "compiled"),
+        timer_check=False,
+        min_block_s=0.001,
+        blocks=3,
+        budget_s=0.1,
+    )
     compiled = frame[frame.variant == "compiled"].iloc[0]
     assert math.isnan(compiled.median_s)
     assert compiled.note.startswith("torch.compile failed:")

@@ -1,6 +1,7 @@
-"""Outside backends for the timing tests: NumPy under other names, and NumPy whose
-`train` is made slower by a known factor, so that the verdicts have a truth to
-find. Run in the benchmark's worker processes as `timing_backends:twin_a` etc.
+"""Test doubles for the timing tests: outside backends -- NumPy under other names,
+and NumPy whose `train` is made slower by a known factor, so that the verdicts
+have a truth to find (run in the benchmark's worker processes as
+`timing_backends:twin_a` etc.) -- and bench frames made up from given times.
 """
 
 from __future__ import annotations
@@ -8,6 +9,8 @@ from __future__ import annotations
 import os
 import time
 from types import SimpleNamespace
+
+import pandas as pd
 
 import impl_numpy
 from comparisons import backends as registry
@@ -36,3 +39,26 @@ def slowed_train(params, x, y, spec, lr, steps, batch_size=None, seed=0, tol=Non
 twin_a = renamed("twin_a")
 twin_b = renamed("twin_b")
 slowed = renamed("slowed", train=slowed_train)
+
+
+def fake_frame(times: dict, blocks: int = 5, **fields) -> pd.DataFrame:
+    """A bench frame from {(backend, variant): [seconds per process]}: every block
+    of a process takes that time; `fields` override the grid point's columns."""
+    rows = []
+    point = {
+        **dict(op="train_step", sizes="8-8-3", batch=16, dtype="float32"),
+        **fields,
+    }
+    for (backend, variant), per_process in times.items():
+        for process, t in enumerate(per_process):
+            rows.append(
+                dict(
+                    backend=backend,
+                    variant=variant,
+                    **point,
+                    process=process,
+                    median_s=t,
+                    blocks_s=" ".join([f"{t:.6g}"] * blocks),
+                )
+            )
+    return pd.DataFrame(rows)

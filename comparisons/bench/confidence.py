@@ -37,10 +37,21 @@ MIN_BLOCKS = 3
 UNSTABLE_SPREAD = 0.3  # processes whose medians differ by more than 30%
 KEYS = ["sizes", "batch", "dtype", "op"]
 COLUMNS = [
-    *KEYS, "a_backend", "a_variant", "b_backend", "b_variant", "ratio", "ci_low",
-    "ci_high", "p_value", "verdict", "a_median_s", "b_median_s", "a_processes",
+    *KEYS,
+    "a_backend",
+    "a_variant",
+    "b_backend",
+    "b_variant",
+    "ratio",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "verdict",
+    "a_median_s",
+    "b_median_s",
+    "a_processes",
     "b_processes",
-]  # fmt: skip
+]
 
 
 def verdicts(
@@ -62,10 +73,22 @@ def verdicts(
             ratio, low, high, p = ratio_interval(
                 a_values.to_numpy(), b_values.to_numpy()
             )
-            rows.append([*key, *a, *b, ratio, low, high, p,
-                         decide(ratio, low, high, min_effect),
-                         _gmean(a_values), _gmean(b_values), len(a_values),
-                         len(b_values)])  # fmt: skip
+            rows.append(
+                [
+                    *key,
+                    *a,
+                    *b,
+                    ratio,
+                    low,
+                    high,
+                    p,
+                    decide(ratio, low, high, min_effect),
+                    gmean(a_values),
+                    gmean(b_values),
+                    len(a_values),
+                    len(b_values),
+                ]
+            )
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -117,8 +140,15 @@ def unstable(frame: pd.DataFrame, spread: float = UNSTABLE_SPREAD) -> pd.DataFra
         low, high = group.median_s.min(), group.median_s.max()
         if len(group) > 1 and (high - low) / low > spread:
             load = group.get("load_before", pd.Series(dtype=float)).max()
-            out.append(dict(zip([*KEYS, "backend", "variant"], key), low_s=low,
-                            high_s=high, processes=len(group), max_load=load))  # fmt: skip
+            out.append(
+                dict(
+                    zip([*KEYS, "backend", "variant"], key),
+                    low_s=low,
+                    high_s=high,
+                    processes=len(group),
+                    max_load=load,
+                )
+            )
     return pd.DataFrame(out)
 
 
@@ -132,11 +162,15 @@ def summary(frame: pd.DataFrame, op: str | None = None) -> pd.DataFrame:
     rows = _rows_of(frame, op)
     table = (
         rows.groupby([*KEYS, "backend", "variant"], sort=False)
-        .agg(median_s=("median_s", "median"), spread=("median_s", _spread),
-             gflops=("gflops", "median"), of_roofline=("of_roofline", "median"),
-             compile_s=("compile_s", "median"))
+        .agg(
+            median_s=("median_s", "median"),
+            spread=("median_s", _spread),
+            gflops=("gflops", "median"),
+            of_roofline=("of_roofline", "median"),
+            compile_s=("compile_s", "median"),
+        )
         .reset_index()
-    )  # fmt: skip
+    )
     ours = table[table.variant == "triptych"].drop(columns="variant")
     pairs = _against_yardsticks(rows)
     return ours.merge(pairs, on=[*KEYS, "backend"], how="left").reset_index(drop=True)
@@ -153,10 +187,22 @@ def _against_yardsticks(rows: pd.DataFrame) -> pd.DataFrame:
     mine = table[(table.a_variant == "triptych") & (table.a_backend == table.b_backend)]
     for _, row in mine[mine.b_variant.isin(wanted)].iterrows():
         name = wanted[row.b_variant]
-        found.append({**{k: row[k] for k in KEYS}, "backend": row.a_backend,
-                      name: row.ratio, f"{name}_verdict": row.verdict})  # fmt: skip
-    columns = [*KEYS, "backend", "vs_idiomatic", "vs_idiomatic_verdict", "vs_matmuls",
-               "vs_matmuls_verdict"]  # fmt: skip
+        found.append(
+            {
+                **{k: row[k] for k in KEYS},
+                "backend": row.a_backend,
+                name: row.ratio,
+                f"{name}_verdict": row.verdict,
+            }
+        )
+    columns = [
+        *KEYS,
+        "backend",
+        "vs_idiomatic",
+        "vs_idiomatic_verdict",
+        "vs_matmuls",
+        "vs_matmuls_verdict",
+    ]
     if not found:
         return pd.DataFrame(columns=columns)
     merged = pd.DataFrame(found).groupby([*KEYS, "backend"], sort=False).first()
@@ -192,18 +238,37 @@ def targets(frame: pd.DataFrame) -> pd.DataFrame:
     for row in summary(frame, "train_step").itertuples():
         where = f"{row.backend} {row.sizes} batch {row.batch} {row.dtype}"
         if isinstance(row.vs_idiomatic_verdict, str):
-            rows.append(("train step vs idiomatic: faster or tie", where,
-                         row.vs_idiomatic, row.vs_idiomatic_verdict,
-                         row.vs_idiomatic_verdict in ("faster", "tie")))  # fmt: skip
+            rows.append(
+                (
+                    "train step vs idiomatic: faster or tie",
+                    where,
+                    row.vs_idiomatic,
+                    row.vs_idiomatic_verdict,
+                    row.vs_idiomatic_verdict in ("faster", "tie"),
+                )
+            )
         if row.batch == 1024 and row.sizes.split("-")[1] == "1024":
-            rows.append(("of_roofline at width 1024, batch 1024: >= 0.7", where,
-                         row.of_roofline, "", row.of_roofline >= 0.7))  # fmt: skip
+            rows.append(
+                (
+                    "of_roofline at width 1024, batch 1024: >= 0.7",
+                    where,
+                    row.of_roofline,
+                    "",
+                    row.of_roofline >= 0.7,
+                )
+            )
     check = frame.attrs.get("environment", {}).get("workers", {}).get("torch", {})
     if "timer_check" in check:
         ratio = check["timer_check"]["ratio"]
-        rows.append(("harness median / torch Timer: within 10%",
-                     check["timer_check"]["callable"], ratio, "",
-                     1 / 1.10 <= ratio <= 1.10))  # fmt: skip
+        rows.append(
+            (
+                "harness median / torch Timer: within 10%",
+                check["timer_check"]["callable"],
+                ratio,
+                "",
+                1 / 1.10 <= ratio <= 1.10,
+            )
+        )
     return pd.DataFrame(rows, columns=["target", "case", "value", "verdict", "met"])
 
 
@@ -253,7 +318,7 @@ def _callable(row) -> str:
     )
 
 
-def _gmean(values) -> float:
+def gmean(values) -> float:
     return float(np.exp(np.mean(np.log(values))))
 
 

@@ -95,11 +95,17 @@ def bounds(frame: pd.DataFrame, variant: str = "triptych") -> pd.DataFrame:
         cheap = curve.index[curve.median_s <= OVERHEAD_FACTOR * fixed]
         near = curve.of_roofline >= 1 / COMPUTE_BOUND_FACTOR
         tail = near[::-1].cummin()[::-1]  # true from a batch on, for all larger
-        rows.append(dict(
-            backend=backend, sizes=sizes, dtype=dtype,
-            smallest_batch=curve.index[0], fixed_s=fixed,
-            overhead_up_to=cheap.max(), largest_batch=curve.index[-1],
-            roofline_from=tail.index[tail].min() if tail.any() else math.nan,
-            best_of_roofline=curve.of_roofline.max(),
-        ))  # fmt: skip
+        rows.append(
+            dict(
+                backend=backend,
+                sizes=sizes,
+                dtype=dtype,
+                smallest_batch=curve.index[0],
+                fixed_s=fixed,
+                overhead_up_to=cheap.max(),
+                largest_batch=curve.index[-1],
+                roofline_from=tail.index[tail].min() if tail.any() else math.nan,
+                best_of_roofline=curve.of_roofline.max(),
+            )
+        )
     return pd.DataFrame(rows)

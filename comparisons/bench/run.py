@@ -41,12 +41,37 @@ DEFAULT_GRID = [
 QUICK_GRID = [((64, 64, 10), 64), ((256, 256, 10), 256)]
 REPEATS = 3  # processes per backend: the fewest that give a between-process interval
 COLUMNS = [
-    "backend", "variant", "op", "sizes", "batch", "dtype", "threads", "device",
-    "process", "order", "median_s", "iqr_s", "min_s", "n_runs", "blocks_s",
-    "first_call_s", "compile_s", "steps", "flops", "bytes", "gflops", "roofline_s",
-    "of_roofline", "mem_peak_bytes", "mem_added_bytes", "mem_scope", "load_before",
-    "load_after", "steal_s", "note",
-]  # fmt: skip
+    "backend",
+    "variant",
+    "op",
+    "sizes",
+    "batch",
+    "dtype",
+    "threads",
+    "device",
+    "process",
+    "order",
+    "median_s",
+    "iqr_s",
+    "min_s",
+    "n_runs",
+    "blocks_s",
+    "first_call_s",
+    "compile_s",
+    "steps",
+    "flops",
+    "bytes",
+    "gflops",
+    "roofline_s",
+    "of_roofline",
+    "mem_peak_bytes",
+    "mem_added_bytes",
+    "mem_scope",
+    "load_before",
+    "load_after",
+    "steal_s",
+    "note",
+]
 # A train_step call runs enough steps to do WORK_PER_CALL FLOPs (1 to 50), so that
 # `train`'s entry -- its checks, the copy of the parameters -- is amortised as in
 # a user's long run, while a large step is not repeated for nothing.
@@ -90,19 +115,35 @@ def bench(
     threads = _check_count("threads", _usable_cpus() if threads is None else threads)
     repeats = _check_count("repeats", REPEATS if repeats is None else repeats)
     settings = dict(
-        threads=threads, activation=activation, lr=0.01, min_block_s=min_block_s,
-        blocks=blocks, warmup=2, budget_s=budget_s, device=device,
-        sys_path=sys.path, dtypes=dtypes,
-    )  # fmt: skip
+        threads=threads,
+        activation=activation,
+        lr=0.01,
+        min_block_s=min_block_s,
+        blocks=blocks,
+        warmup=2,
+        budget_s=budget_s,
+        device=device,
+        sys_path=sys.path,
+        dtypes=dtypes,
+    )
     jobs = []
     for process in range(repeats):  # interleaved: numpy, torch, jax, numpy, ...
         for name in names:
             cases = _cases(name, grid, ops, dtypes, variants)
             random.Random(f"{seed}-{process}-{name}").shuffle(cases)
-            jobs.append(dict(settings, backend=name, process=process, cases=cases,
-                             roofline=process == 0,
-                             timer_check=timer_check and process == 0
-                             and name == "torch" and _timer_case(cases)))  # fmt: skip
+            jobs.append(
+                dict(
+                    settings,
+                    backend=name,
+                    process=process,
+                    cases=cases,
+                    roofline=process == 0,
+                    timer_check=timer_check
+                    and process == 0
+                    and name == "torch"
+                    and _timer_case(cases),
+                )
+            )
     return _frame(_run_all(jobs, progress), threads, device)
 
 
@@ -111,8 +152,14 @@ def _run_all(jobs: list[dict], progress) -> tuple[list[dict], dict]:
     for index, job in enumerate(jobs):
         result = _run_worker(job, _job_progress(progress, index, len(jobs)))
         for order, row in enumerate(result["rows"]):
-            rows.append({**row, "backend": result["name"], "process": job["process"],
-                         "order": order})  # fmt: skip
+            rows.append(
+                {
+                    **row,
+                    "backend": result["name"],
+                    "process": job["process"],
+                    "order": order,
+                }
+            )
         workers.setdefault(result["name"], result["environment"])
         if "peaks" in result["environment"]:
             workers[result["name"]]["peaks"] = result["environment"]["peaks"]
@@ -192,10 +239,16 @@ def _cases(backend: str, grid, ops, dtypes, variants=None) -> list[dict]:
                         continue
                     if variant in yardsticks.TRAIN_STEP_ONLY and op != "train_step":
                         continue
-                    cases.append(dict(
-                        variant=variant, op=op, sizes=sizes, batch=batch, dtype=dtype,
-                        steps=steps if op == "train_step" else 1,
-                    ))  # fmt: skip
+                    cases.append(
+                        dict(
+                            variant=variant,
+                            op=op,
+                            sizes=sizes,
+                            batch=batch,
+                            dtype=dtype,
+                            steps=steps if op == "train_step" else 1,
+                        )
+                    )
     return cases
 
 
@@ -249,7 +302,8 @@ def _job_progress(progress, index: int, jobs: int):
 
 
 def _check_grid(grid, activation: str) -> list[tuple[tuple[int, ...], int]]:
-    """[(sizes, batch), ...], each point checked: a clear error, not an unpacking one."""
+    """[(sizes, batch), ...], each point checked: a clear error, not an unpacking
+    one."""
     points = []
     for point in grid:
         if not isinstance(point, (list, tuple)) or len(point) != 2:

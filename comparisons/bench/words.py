@@ -38,8 +38,9 @@ def humane(table: pd.DataFrame) -> pd.DataFrame:
 def pair(row) -> str:
     """'jax 1.9x faster than torch (95% CI 1.7–2.1)' or 'numpy vs jax: tie (...)'."""
     a, b = _label(row, "a"), _label(row, "b")
-    if row.verdict == "faster":
-        return f"{a} {1 / row.ratio:.2g}x faster than {b} ({_ci(1 / row.ci_high, 1 / row.ci_low)})"
+    if row.verdict == "faster":  # say it from the faster side: 1/ratio, interval too
+        interval = _ci(1 / row.ci_high, 1 / row.ci_low)
+        return f"{a} {1 / row.ratio:.2g}x faster than {b} ({interval})"
     if row.verdict == "slower":
         return f"{b} {row.ratio:.2g}x faster than {a} ({_ci(row.ci_low, row.ci_high)})"
     return f"{a} vs {b}: tie (ratio {row.ratio:.2g}, {_ci(row.ci_low, row.ci_high)})"
@@ -137,9 +138,10 @@ def _front(table: pd.DataFrame, present) -> str:
     """The fastest where one is significantly faster than each other; else who
     ties at the front (no one significantly slower than anyone)."""
     leaders = [
-        c for c in present
+        c
+        for c in present
         if all(_row(table, c, o).verdict != "slower" for o in present if o != c)
-    ]  # fmt: skip
+    ]
     if len(leaders) == 1 and all(
         _row(table, leaders[0], o).verdict == "faster"
         for o in present
@@ -153,9 +155,11 @@ def _front(table: pd.DataFrame, present) -> str:
 
 def _row(table: pd.DataFrame, a, b):
     match = table[
-        (table.a_backend == a[0]) & (table.a_variant == a[1])
-        & (table.b_backend == b[0]) & (table.b_variant == b[1])
-    ]  # fmt: skip
+        (table.a_backend == a[0])
+        & (table.a_variant == a[1])
+        & (table.b_backend == b[0])
+        & (table.b_variant == b[1])
+    ]
     return match.iloc[0]
 
 
