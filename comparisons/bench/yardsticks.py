@@ -125,17 +125,26 @@ def _jax_matmuls(spec, pairs, steps: int, device):
 # --------------------------------------------------------------------- torch
 
 
-def _torch_compiled(backend, spec, params, x, y, lr, steps):
-    """Our step -- `loss_and_grads`, then the update `train` applies -- under
-    `torch.compile`, as one graph: dynamo traces `torch.autograd.grad` once
-    `trace_autograd_ops` is on (this process only)."""
+def _torch_compile(step):
+    """`torch.compile(step)`, the whole step where dynamo can: with
+    `trace_autograd_ops` on (set for this worker process only), it traces
+    `torch.autograd.grad` and `backward()` instead of breaking the graph there.
+    Both compiled variants get the same setting, whatever order they run in."""
     import torch
     import torch._dynamo
 
     torch._dynamo.config.trace_autograd_ops = True
+    return torch.compile(step)
+
+
+def _torch_compiled(backend, spec, params, x, y, lr, steps):
+    """Our step -- `loss_and_grads`, then the update `train` applies -- under
+    `torch.compile`: one graph, no breaks."""
+    import torch
+
     p, (xb, yb) = backend.from_numpy(params, spec), _data(backend, spec, x, y)
 
-    @torch.compile
+    @_torch_compile
     def step(p, xb, yb):
         value, grads = backend.loss_and_grads(p, xb, yb, spec)
         with torch.no_grad():
@@ -182,8 +191,8 @@ def _torch_idiomatic(op, spec, params, x, y, lr, steps, device, variant):
         return forward
     if op == "loss_and_grads":
         return loss_and_grads
-    if variant == "idiomatic_compiled":
-        step = torch.compile(step)
+    if variant == "idiomatic_compiled":  # breaks remain: zero_grad, backward
+        step = _torch_compile(step)
 
     def train_steps():
         for _ in range(steps):
