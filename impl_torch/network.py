@@ -72,8 +72,8 @@ def _forward(params: Params, x: Array, spec: NetworkSpec):
     """The last layer's z and a; autograd keeps what the backward pass needs."""
     a = x
     for i, (W, b) in enumerate(params):
-        z = torch.addmm(b, a, W)  # b + a @ W in one fused call, as nn.Linear does
-        # (N, sizes[i + 1]); a @ W + b would be two calls and one more pass over z
+        # b + a @ W in one fused call, as nn.Linear makes it (a @ W + b: two)
+        z = torch.addmm(b, a, W)  # (N, sizes[i + 1])
         f = ACTIVATIONS[spec.output if i == len(params) - 1 else spec.activation][0]
         a = f(z)
     return z, a
