@@ -1,6 +1,9 @@
-"""Shared test helpers: batches that fit a spec, and the oracle on the same inputs."""
+"""Shared test helpers: batches that fit a spec, the oracle on the same inputs, and
+bench frames made up from given times."""
 
 from __future__ import annotations
+
+import pandas as pd
 
 import reference
 from reference import NetworkSpec
@@ -48,3 +51,26 @@ def assert_params_agree(actual, expected, dtype: str, K: int = 1, what: str = ""
             assert a.shape == r.shape, f"{where}: {a.shape} != {r.shape}"
             result = compare(a, r, dtype, K, scale=scale)
             assert result.passed, f"{where}: {result}"
+
+
+def fake_frame(times: dict, blocks: int = 5, **fields) -> pd.DataFrame:
+    """A bench frame from {(backend, variant): [seconds per process]}: every block
+    of a process takes that time; `fields` override the grid point's columns."""
+    rows = []
+    point = {
+        **dict(op="train_step", sizes="8-8-3", batch=16, dtype="float32"),
+        **fields,
+    }
+    for (backend, variant), per_process in times.items():
+        for process, t in enumerate(per_process):
+            rows.append(
+                dict(
+                    backend=backend,
+                    variant=variant,
+                    **point,
+                    process=process,
+                    median_s=t,
+                    blocks_s=" ".join([f"{t:.6g}"] * blocks),
+                )
+            )
+    return pd.DataFrame(rows)

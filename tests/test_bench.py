@@ -11,7 +11,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from timing_backends import fake_frame
+from helpers import fake_frame
 
 from comparisons import bench
 from comparisons.bench import clock, confidence, roofline, words, work
@@ -473,6 +473,29 @@ def test_a_failing_torch_compile_becomes_a_row_with_its_reason(monkeypatch):
     assert math.isnan(compiled.median_s)
     assert compiled.note.startswith("torch.compile failed:")
     assert frame[frame.variant == "triptych"].median_s.notna().all()  # kept
+
+
+def test_a_hanging_worker_is_killed_at_its_limit_and_the_others_rows_kept():
+    frame = bench(
+        grid=[((8, 8, 3), 16)],
+        backends=["numpy", "timing_backends:hanging"],
+        ops=["train_step", "forward"],
+        threads=1,
+        repeats=1,
+        variants=("triptych",),
+        min_block_s=0.001,
+        blocks=3,
+        budget_s=0.1,
+        timeout=8,
+    )
+    hung = frame[frame.backend == "hanging"].set_index("op")
+    stopped = "the worker passed its time limit of 8 s"
+    assert hung.loc["train_step", "note"] == f"{stopped} -- during this case"
+    assert np.isnan(hung.loc["train_step", "median_s"])
+    forward = hung.loc["forward"]  # timed before the hang, or never run
+    assert forward.note == f"not run: {stopped}" or np.isfinite(forward.median_s)
+    assert frame[frame.backend == "numpy"].median_s.notna().all()
+    assert any("hanging triptych train_step" in w for w in words.warnings(frame))
 
 
 def test_the_bench_module_keeps_working_under_its_old_name():

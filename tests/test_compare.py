@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from timing_backends import SLOWDOWN, fake_frame
+from helpers import fake_frame
+from timing_backends import SLOWDOWN
 
 from comparisons import bench, cli, compare
 

@@ -1,7 +1,7 @@
-"""Test doubles for the timing tests: outside backends -- NumPy under other names,
-and NumPy whose `train` is made slower by a known factor, so that the verdicts
-have a truth to find (run in the benchmark's worker processes as
-`timing_backends:twin_a` etc.) -- and bench frames made up from given times.
+"""Outside backends for the timing tests, run in the benchmark's worker processes
+as `timing_backends:twin_a` etc.: NumPy under other names; NumPy whose `train` is
+made slower by a known factor, so that the verdicts have a truth to find; and
+NumPy whose `train` never returns, for the worker's time limit.
 """
 
 from __future__ import annotations
@@ -9,8 +9,6 @@ from __future__ import annotations
 import os
 import time
 from types import SimpleNamespace
-
-import pandas as pd
 
 import impl_numpy
 from comparisons import backends as registry
@@ -41,24 +39,10 @@ twin_b = renamed("twin_b")
 slowed = renamed("slowed", train=slowed_train)
 
 
-def fake_frame(times: dict, blocks: int = 5, **fields) -> pd.DataFrame:
-    """A bench frame from {(backend, variant): [seconds per process]}: every block
-    of a process takes that time; `fields` override the grid point's columns."""
-    rows = []
-    point = {
-        **dict(op="train_step", sizes="8-8-3", batch=16, dtype="float32"),
-        **fields,
-    }
-    for (backend, variant), per_process in times.items():
-        for process, t in enumerate(per_process):
-            rows.append(
-                dict(
-                    backend=backend,
-                    variant=variant,
-                    **point,
-                    process=process,
-                    median_s=t,
-                    blocks_s=" ".join([f"{t:.6g}"] * blocks),
-                )
-            )
-    return pd.DataFrame(rows)
+def hanging_train(params, x, y, spec, lr, steps, batch_size=None, seed=0, tol=None):
+    """A train step that never comes back (until the worker is killed)."""
+    while True:
+        time.sleep(1)
+
+
+hanging = renamed("hanging", train=hanging_train)

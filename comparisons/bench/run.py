@@ -21,9 +21,11 @@ import json
 import math
 import os
 import random
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import pandas as pd
@@ -95,6 +97,7 @@ def bench(
     budget_s: float = 0.5,
     device=None,
     seed: int = 0,
+    timeout: float = 900.0,
 ) -> pd.DataFrame:
     """Time every (backend, variant, op, grid point, dtype); one row per process.
 
@@ -103,7 +106,8 @@ def bench(
     process may use); `repeats`: processes per backend (default 3); `variants`:
     which of each backend's yardsticks.VARIANTS to time (default: all); `seed`: the
     order of the cases in each process; `timer_check`: also time one callable with
-    torch.utils.benchmark, to check the harness against it. The environment,
+    torch.utils.benchmark, to check the harness against it; `timeout`: seconds a
+    worker process may take before it is killed and its cases reported as such. The environment,
     with the machine's roofs, is in `frame.attrs["environment"]`.
     """
     grid = _check_grid(grid or DEFAULT_GRID, activation)
@@ -125,6 +129,7 @@ def bench(
         device=device,
         sys_path=sys.path,
         dtypes=dtypes,
+        timeout_s=_check_seconds(timeout),
     )
     jobs = []
     for process in range(repeats):  # interleaved: numpy, torch, jax, numpy, ...
@@ -160,9 +165,11 @@ def _run_all(jobs: list[dict], progress) -> tuple[list[dict], dict]:
                     "order": order,
                 }
             )
-        workers.setdefault(result["name"], result["environment"])
-        if "peaks" in result["environment"]:
-            workers[result["name"]]["peaks"] = result["environment"]["peaks"]
+        environment, known = result["environment"], workers.get(result["name"])
+        if known is None or ("failed" in known and "failed" not in environment):
+            workers[result["name"]] = environment  # the first whole one
+        if "peaks" in environment:
+            workers[result["name"]]["peaks"] = environment["peaks"]
     if progress:
         progress(len(jobs), len(jobs), "done")
     return rows, workers
@@ -264,7 +271,10 @@ def _timer_case(cases: list[dict]) -> dict | None:
 
 
 def _run_worker(job: dict, progress) -> dict:
-    """Run one worker process to the end; its progress lines feed `progress`."""
+    """Run one worker process to the end, or until its time limit; its progress
+    lines feed `progress`. A worker that crashes or passes its limit is killed,
+    and its cases come back as rows that say so (the rows it finished are kept).
+    Whatever stops the harness (Ctrl-C, SIGTERM, an error) stops the worker too."""
     with tempfile.TemporaryDirectory() as tmp:
         job_path, out_path = (
             os.path.join(tmp, "job.json"),
@@ -277,22 +287,78 @@ def _run_worker(job: dict, progress) -> dict:
             [sys.executable, script, job_path, out_path],
             stderr=subprocess.PIPE,
             text=True,
+            start_new_session=True,  # its own group: killed whole, compilers too
         )
-        other = []
-        for line in worker.stderr:
-            if line.startswith("triptych-progress: "):
-                done, total, what = line.split(" ", 3)[1:]
-                if progress:
-                    progress(int(done), int(total), what.strip())
-            else:
-                other.append(line)
-        if worker.wait() != 0:
-            tail = "".join(other[-20:])
-            raise RuntimeError(
-                f"the {job['backend']} benchmark process failed:\n{tail}"
-            )
-        with open(out_path) as f:
-            return json.load(f)
+        watchdog = threading.Timer(job["timeout_s"], _kill, [worker])
+        watchdog.start()
+        try:
+            current, other = _follow(worker, progress)
+            code = worker.wait()
+        finally:
+            watchdog.cancel()
+            _kill(worker)
+        rows = _streamed_rows(out_path)
+        if code == 0:
+            with open(out_path) as f:
+                return {**json.load(f), "rows": rows}
+        why = (
+            f"the worker passed its time limit of {job['timeout_s']:g} s"
+            if code == -signal.SIGKILL
+            else f"the worker crashed (exit code {code}): {_last_line(other)}"
+        )
+        return _failed(job, rows, current, why)
+
+
+def _follow(worker, progress) -> tuple[dict, list[str]]:
+    """Read the worker's stderr to its end: its backend's NAME and the index of the
+    case it was on, and the lines that were not progress."""
+    current, other = {"case": 0}, []
+    for line in worker.stderr:
+        if line.startswith("triptych-name: "):
+            current["name"] = line.split(" ", 1)[1].strip()
+        elif line.startswith("triptych-progress: "):
+            done, total, what = line.split(" ", 3)[1:]
+            current["case"] = int(done)
+            if progress:
+                progress(int(done), int(total), what.strip())
+        else:
+            other.append(line)
+    return current, other
+
+
+def _kill(worker) -> None:
+    """Kill the worker and every process it started; a no-op once it has ended."""
+    if worker.poll() is None:
+        try:
+            os.killpg(worker.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        worker.wait()
+
+
+def _streamed_rows(out_path: str) -> list[dict]:
+    """The rows the worker finished, one JSON line each (see worker.py)."""
+    path = out_path + ".rows"
+    if not os.path.isfile(path):
+        return []
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.endswith("\n")]
+
+
+def _failed(job: dict, rows: list[dict], current: dict, why: str) -> dict:
+    """The result of a worker that stopped early: its finished rows, then a row per
+    case it did not finish, saying why."""
+    name = current.get("name", job["backend"])
+    for index, case in enumerate(job["cases"][len(rows) :], start=len(rows)):
+        during = index == current["case"]
+        note = f"{why} -- during this case" if during else f"not run: {why}"
+        rows.append({**case, "backend": name, "note": note})
+    return {"name": name, "rows": rows, "environment": {"failed": why}}
+
+
+def _last_line(lines: list[str]) -> str:
+    text = [line.strip() for line in lines if line.strip()]
+    return text[-1][:300] if text else "no message"
 
 
 def _job_progress(progress, index: int, jobs: int):
@@ -315,6 +381,12 @@ def _check_grid(grid, activation: str) -> list[tuple[tuple[int, ...], int]]:
         spec = NetworkSpec(sizes, activation, "softmax", "cross_entropy")
         points.append((spec.sizes, _check_count("grid batch size", batch)))
     return points
+
+
+def _check_seconds(value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ValueError(f"timeout must be a number of seconds > 0, got {value!r}")
+    return float(value)
 
 
 def _check_count(name: str, value) -> int:

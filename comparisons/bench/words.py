@@ -112,6 +112,13 @@ def warnings(frame: pd.DataFrame) -> list[str]:
             f"more than 30% -- {cases}. Their intervals are wide for that reason; "
             f"rerun on a quieter machine to narrow them."
         )
+    failed = frame[frame.median_s.isna() & (frame.note != "")]
+    if len(failed):
+        cases = "; ".join(
+            f"{r.backend} {r.variant} {r.op} {r.sizes} batch {r.batch}: {r.note}"
+            for r in failed.itertuples()
+        )
+        out.append(f"WARNING: {len(failed)} case(s) have no timing -- {cases}.")
     busy = _busy(frame)
     if busy:
         out.append(busy)

@@ -6,8 +6,10 @@ JAX is imported (BLAS and XLA size their pools once, at import). So this file
 imports nothing heavy at the top, and neither pandas nor the rest of the harness
 ever: only the clock, the yardsticks, the backend registry and `reference`.
 
-Progress goes to stderr as lines `triptych-progress: DONE TOTAL WHAT`; the rows
-and this process's environment go to OUT.json. A case that fails (a torch.compile
+Progress goes to stderr as lines `triptych-progress: DONE TOTAL WHAT` (after one
+line `triptych-name: NAME`, the backend's NAME); each row goes to OUT.json.rows as
+one JSON line the moment its case is done, and this process's environment to
+OUT.json at the end. A case that fails (a torch.compile
 without a C++ compiler, say) becomes a row with its reason in `note`.
 """
 
@@ -46,26 +48,21 @@ def main(job_path: str, out_path: str) -> int:
         job = json.load(f)
     pin_threads(job["threads"])
     sys.path[:0] = [p for p in job["sys_path"] if p not in sys.path]  # the caller's
-    from comparisons.bench.clock import machine_state
-
-    before = machine_state()
     backend = _load(job)  # the framework is imported here
+    print(f"triptych-name: {backend.NAME}", file=sys.stderr, flush=True)
     environment = _environment(job)
     if job["roofline"]:
         from comparisons.bench import peaks
 
         framework = backend.NAME if backend.NAME in FRAMEWORKS else "numpy"
         environment["peaks"] = peaks.measure(framework, job["dtypes"], job["device"])
-    rows = _run_cases(backend, job, environment["threads_in_force"])
+    with open(out_path + ".rows", "a") as rows:  # a line per case, as it finishes
+        _run_cases(backend, job, environment["threads_in_force"], rows)
     if job.get("timer_check"):
         environment["timer_check"] = _timer_check(backend, job)
-    after = machine_state()
     environment["imported"] = {m: m in sys.modules for m in WATCHED}
-    for row in rows:  # how busy the machine was around this process
-        row.update(load_before=before["load"], load_after=after["load"])
-        row["steal_s"] = after["steal_s"] - before["steal_s"]
     with open(out_path, "w") as f:
-        json.dump({"name": backend.NAME, "rows": rows, "environment": environment}, f)
+        json.dump({"name": backend.NAME, "environment": environment}, f)
     return 0
 
 
@@ -76,13 +73,23 @@ def _load(job):
     return registry.on_device(backend, job["device"])
 
 
-def _run_cases(backend, job: dict, threads: int) -> list[dict]:
-    rows, total = [], len(job["cases"])
+def _run_cases(backend, job: dict, threads: int, out) -> None:
+    """Time every case in the job's order; each row goes to `out` as one JSON line
+    the moment it is done, so a worker killed later loses none of them."""
+    from comparisons.bench.clock import machine_state
+
+    total = len(job["cases"])
     for done, case in enumerate(job["cases"]):
         _progress(done, total, f"{job['backend']} {case['variant']} {case['op']}")
-        rows.append({**case, "threads": threads, **_time_case(backend, case, job)})
+        before = machine_state()
+        row = {**case, "backend": backend.NAME, "threads": threads}
+        row.update(_time_case(backend, case, job))
+        after = machine_state()  # how busy the machine was around this case
+        row.update(load_before=before["load"], load_after=after["load"])
+        row["steal_s"] = after["steal_s"] - before["steal_s"]
+        out.write(json.dumps(row) + "\n")
+        out.flush()
     _progress(total, total, f"{job['backend']} done")
-    return rows
 
 
 def _time_case(backend, case: dict, job: dict) -> dict:
