@@ -107,8 +107,8 @@ def bench(
     which of each backend's yardsticks.VARIANTS to time (default: all); `seed`: the
     order of the cases in each process; `timer_check`: also time one callable with
     torch.utils.benchmark, to check the harness against it; `timeout`: seconds a
-    worker process may take before it is killed and its cases reported as such. The environment,
-    with the machine's roofs, is in `frame.attrs["environment"]`.
+    worker process may take before it is killed and its cases reported as such.
+    The environment, with the machine's roofs, is in `frame.attrs["environment"]`.
     """
     grid = _check_grid(grid or DEFAULT_GRID, activation)
     names = _backend_names(backends)
