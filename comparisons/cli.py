@@ -7,14 +7,16 @@ DataFrame. `triptych --help` imports neither torch nor jax.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 import time
-from pathlib import Path
 
 import reference
 from reference import validate
 
 from . import backends as registry
+from . import files
 from .consistency import check, summary
 from .training import default_spec, train
 
@@ -22,11 +24,27 @@ from .training import default_spec, train
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    _stop_on_sigterm()
     try:
         return args.run(args)
     except (ValueError, TypeError, registry.BackendUnavailable) as error:
         print(f"triptych {args.command}: error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"triptych {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM ends the command as Ctrl-C does, through every `finally`: worker
+    processes are stopped and half-written files removed (Python's default would
+    end the process on the spot)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -160,6 +178,14 @@ def _parser() -> argparse.ArgumentParser:
         type=float,
         default=0.05,
         help="the smallest difference called faster or slower (default 0.05)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=900.0,
+        metavar="SECONDS",
+        help="time limit of each worker process (default 900); one that passes "
+        "it is killed and its cases reported",
     )
     p.add_argument(
         "--quick", action="store_true", help="a small grid, two processes each"
@@ -311,31 +337,37 @@ def _run_report(args) -> int:
         args.out, args.quick, args.force, backends, ProgressBar("report"), args.device
     )
     seconds = time.perf_counter() - started
-    results = frames["consistency"]
-    failed = int((~results.passed).sum())
-    print(
-        f"{len(results)} comparisons, {failed} failed: "
-        + ("the backends agree." if failed == 0 else "see the report.")
-    )
     from .bench import words
 
-    versus = frames["verdicts"]
-    print("Train step, with 95% intervals between processes:")
-    print("\n".join(f"  {line}" for line in words.by_grid_point(versus, words.ours(versus))))
-    for warning in words.warnings(frames["timings"]):
-        print(f"\n{warning}")
+    failed = 0
+    if "consistency" in frames:
+        results = frames["consistency"]
+        failed = int((~results.passed).sum())
+        print(
+            f"{len(results)} comparisons, {failed} failed: "
+            + ("the backends agree." if failed == 0 else "see the report.")
+        )
+    if "verdicts" in frames:
+        versus = frames["verdicts"]
+        print("Train step, with 95% intervals between processes:")
+        lines = words.by_grid_point(versus, words.ours(versus))
+        print("\n".join(f"  {line}" for line in lines))
+        for warning in words.warnings(frames["timings"]):
+            print(f"\n{warning}")
+    for stage, error in frames["errors"].items():
+        print(f"\nINCOMPLETE: the {stage} stage failed: {error}", file=sys.stderr)
     print(
         f"\nReport written to {args.out}/index.html (and README.md, CSVs, PNGs) "
         f"in {seconds:.0f} s."
     )
-    return 1 if failed else 0
+    return 1 if failed or frames["errors"] else 0
 
 
 def _run_bench(args) -> int:
     from . import bench
-    from .bench import words
 
     _report_missing_backends(args.backends)
+    csv = files.output_path(args.csv, "--csv") if args.csv else None
     grid = bench.run.QUICK_GRID if args.quick else None
     if args.sizes or args.batches:
         sizes = [s for group in args.sizes for s in group] if args.sizes else None
@@ -353,14 +385,15 @@ def _run_bench(args) -> int:
         progress=ProgressBar("bench"),
         variants=args.variants,
         device=args.device,
+        timeout=args.timeout,
     )
     seconds = time.perf_counter() - started
     print(_machine_line(frame.attrs["environment"]))
     _print_bench(frame, args.min_effect)
     print(f"\n{len(frame)} measurements in {seconds:.0f} s.")
-    if args.csv:
-        env_path = bench.write_csv(frame, args.csv)
-        print(f"Wrote {args.csv} and {env_path}")
+    if csv:
+        env_path = bench.write_csv(frame, csv)
+        print(f"Wrote {csv} and {env_path}")
     return 0
 
 
@@ -430,13 +463,15 @@ def _run_compare(args) -> int:
         raise ValueError(f"compare needs at least 2 runs, got {len(args.runs)}")
     if args.fail_slower is not None and args.fail_slower < 1:
         raise ValueError(f"--fail-slower must be a factor of at least 1, got {args.fail_slower}")
+    if args.html:
+        files.output_path(args.html, "--html")
     table = compare.compare(*args.runs, min_effect=args.min_effect)
     if args.markdown:
         print(compare.markdown(table), end="")
     else:
         _print_compare(table)
     if args.html:
-        Path(args.html).write_text(compare.html_page(table), encoding="utf-8")
+        files.write_text(args.html, compare.html_page(table))
         print(f"Wrote {args.html}")
     if args.fail_slower is None:
         return 0

@@ -246,7 +246,7 @@ def html_page(table: pd.DataFrame) -> str:
     import html
     import io
 
-    from . import plots
+    from .report import plots
 
     png = io.BytesIO()
     plots.forest(table, png)

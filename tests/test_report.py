@@ -4,6 +4,12 @@ browser shows it."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -101,3 +107,142 @@ def test_cli_report_refuses_without_force(tmp_path, capsys):
     (tmp_path / "notes.txt").write_text("mine")
     assert cli.main(["report", "--out", str(tmp_path), "--quick"]) == 2
     assert "pass force (--force)" in capsys.readouterr().err
+
+
+# ------------------------------------------------- whole reports, or the old one
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def old_report(folder: Path) -> dict:
+    """A previous report (any files, and the marker), and its bytes by name."""
+    folder.mkdir(parents=True)
+    (folder / report.MARKER).write_text("written by triptych report\n")
+    (folder / "index.html").write_text("<p>the old report</p>")
+    (folder / "timings.csv").write_bytes(bytes(range(256)))
+    return snapshot(folder)
+
+
+def snapshot(folder: Path) -> dict:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def workers_alive(marker: str) -> list[str]:
+    """Processes whose command line holds `marker` (the run's TMPDIR)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            text = cmdline.read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if marker in text and "worker.py" in text:
+            found.append(text)
+    return found
+
+
+def interrupted_report(tmp_path: Path, when, signum) -> tuple[Path, str]:
+    """`triptych report --quick` over an old report, sent `signum` once
+    `when(out)` is true; returns the folder and the run's TMPDIR."""
+    out, tmpdir = tmp_path / "report", tmp_path / "tmp"
+    tmpdir.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmpdir)}
+    argv = [sys.executable, "-m", "comparisons.cli", "report", "--quick",
+            "--backends", "numpy", "--out", str(out)]  # fmt: skip
+    process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 120
+    while not when(out, str(tmpdir)) and process.poll() is None:
+        assert time.monotonic() < deadline, "the moment to interrupt never came"
+        time.sleep(0.01)
+    process.send_signal(signum)
+    assert process.wait(timeout=60) != 0, "the report finished before the signal"
+    return out, str(tmpdir)
+
+
+def started(seconds):
+    begun = time.monotonic()
+    return lambda out, tmpdir: time.monotonic() - begun > seconds
+
+
+def benchmarking(out, tmpdir):
+    return bool(workers_alive(tmpdir))
+
+
+def writing(out, tmpdir):
+    return any(p.name.startswith(".report.new-") for p in out.parent.iterdir())
+
+
+@pytest.mark.parametrize(
+    "when, signum",
+    [(started(1.0), signal.SIGINT), (benchmarking, signal.SIGTERM),
+     (writing, signal.SIGTERM), (writing, signal.SIGINT)],
+    ids=["checking-ctrl-c", "benchmarking-sigterm", "writing-sigterm", "writing-ctrl-c"],
+)  # fmt: skip
+def test_an_interrupted_report_leaves_the_old_one_whole_and_no_workers(
+    tmp_path, when, signum
+):
+    before = old_report(tmp_path / "report")
+    out, tmpdir = interrupted_report(tmp_path, when, signum)
+    after = snapshot(out)
+    whole_new = set(report.FILES) <= set(after)
+    assert after == before or whole_new, sorted(after)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report", "tmp"]  # no stray
+    assert workers_alive(tmpdir) == []
+
+
+def test_a_failed_stage_still_writes_the_others_marked_incomplete(tmp_path, monkeypatch):
+    from comparisons.report import gather
+
+    def broken_bench(*args, **kwargs):
+        raise RuntimeError("planted <b>failure</b>")
+
+    monkeypatch.setattr(gather, "bench", broken_bench)
+    out = tmp_path / "r"
+    assert cli.main(["report", "--quick", "--backends", "numpy", "--out", str(out)]) == 1
+    page = (out / "index.html").read_text()
+    assert "INCOMPLETE: the benchmark stage failed: RuntimeError: planted" in page
+    assert "&lt;b&gt;failure&lt;/b&gt;" in page  # escaped, as every outside string
+    assert (out / "consistency.csv").is_file() and not (out / "timings.csv").exists()
+    assert page.index("INCOMPLETE") < page.index("Agreement per backend")
+
+
+def test_an_error_while_writing_leaves_the_old_report_and_no_stray_folder(
+    tmp_path, monkeypatch
+):
+    from comparisons.report import gather
+
+    before = old_report(tmp_path / "r")
+
+    def half_written(folder, *args):
+        (folder / "index.html").write_text("half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(gather.render, "write", half_written)
+    with pytest.raises(OSError, match="disk full"):
+        report.report(tmp_path / "r", quick=True, backends=["numpy"])
+    assert snapshot(tmp_path / "r") == before
+    assert [p.name for p in tmp_path.iterdir()] == ["r"]
+
+
+def test_a_backend_named_like_a_script_tag_is_escaped_in_the_page(tmp_path):
+    from types import SimpleNamespace
+
+    import impl_numpy
+    from comparisons.backends import API, UNITS
+
+    scripty = SimpleNamespace(**{n: getattr(impl_numpy, n) for n in API + UNITS})
+    scripty.NAME = "<script>alert(1)</script>"
+    frames = report.report(tmp_path / "r", quick=True, backends=["numpy", scripty])
+    page = (tmp_path / "r" / "index.html").read_text()
+    assert scripty.NAME in set(frames["consistency"].backend)
+    assert "<script>" not in page and "&lt;script&gt;alert(1)" in page
+
+
+def test_output_paths_are_checked_before_any_work(tmp_path, capsys):
+    (tmp_path / "a-file").write_text("")
+    started_at = time.monotonic()
+    code = cli.main(["bench", "--csv", str(tmp_path / "a-file" / "t.csv")])
+    assert code == 2 and time.monotonic() - started_at < 10  # refused, not run
+    assert "--csv: cannot make the folder of" in capsys.readouterr().err
+    assert cli.main(["report", "--out", str(tmp_path / "a-file")]) == 2
+    assert "out must be a folder" in capsys.readouterr().err

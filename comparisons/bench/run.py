@@ -33,6 +33,7 @@ import pandas as pd
 from reference import NetworkSpec, validate
 
 from .. import backends as registry
+from .. import files
 from . import roofline, work, yardsticks
 
 DEFAULT_GRID = [
@@ -210,12 +211,12 @@ def _blocks_text(blocks) -> str:
 
 
 def write_csv(frame: pd.DataFrame, path) -> str:
-    """The frame as CSV at `path`, its environment beside it as JSON; returns the
-    environment file's path."""
-    frame.to_csv(path, index=False)
+    """The frame as CSV at `path`, its environment beside it as JSON, each written
+    whole or not at all; returns the environment file's path."""
     env_path = f"{os.path.splitext(str(path))[0]}.environment.json"
-    with open(env_path, "w") as f:
-        json.dump(frame.attrs.get("environment", {}), f, indent=2, default=str)
+    environment = json.dumps(frame.attrs.get("environment", {}), indent=2, default=str)
+    files.write_csv(frame, path)
+    files.write_text(env_path, environment)
     return env_path
 
 

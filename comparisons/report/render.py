@@ -1,0 +1,296 @@
+"""Rendering the report: the files of `triptych report`, from the gathered frames.
+
+    index.html          one self-contained page (images embedded): the verdict,
+                        the tables, the plots, the environment
+    README.md           the same in Markdown, for a code host
+    consistency.csv, trajectories.csv, timings.csv, environment.json
+    *.png               the plots (`plots.py`)
+
+Every section is drawn from the frames it needs; where a stage failed, its
+sections are left out and the page says so at its top.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from ..bench import words
+from . import plots
+
+FILES = [
+    "index.html",
+    "README.md",
+    "consistency.csv",
+    "trajectories.csv",
+    "timings.csv",
+    "environment.json",
+    "loss_digits.png",
+    "loss_diabetes.png",
+    "step_times.png",
+    "roofline.png",
+    "errors.png",
+]
+CSVS = {
+    "consistency": "consistency.csv",
+    "trajectories": "trajectories.csv",
+    "timings": "timings.csv",
+}
+
+
+def write(folder: Path, frames: dict, environment: dict, errors: dict) -> None:
+    """Every file of the report whose frames are there, into `folder`."""
+    for name, file in CSVS.items():
+        if name in frames:
+            frames[name].to_csv(folder / file, index=False)
+    text = json.dumps(environment, indent=2, default=str)
+    (folder / "environment.json").write_text(text, encoding="utf-8")
+    _plots(folder, frames, environment)
+    sections = _sections(frames, environment, errors)
+    (folder / "index.html").write_text(_html(sections, folder), encoding="utf-8")
+    (folder / "README.md").write_text(_markdown(sections), encoding="utf-8")
+
+
+def _plots(folder: Path, frames: dict, environment: dict) -> None:
+    if "trajectories" in frames:
+        curves = frames["trajectories"]
+        for dataset in dict.fromkeys(curves.dataset):
+            plots.loss_curves(
+                curves, dataset, "float32", folder / f"loss_{dataset}.png"
+            )
+    if "timings" in frames:
+        plots.step_times(frames["timings"], folder / "step_times.png")
+        plots.roofline(
+            frames["timings"], environment["machine"], folder / "roofline.png"
+        )
+    if "consistency" in frames:
+        plots.error_heatmap(frames["consistency"], folder / "errors.png")
+
+
+def _sections(frames: dict, environment: dict, errors: dict) -> list[tuple]:
+    """(title, kind, content) in page order: the verdict first."""
+    out = [("Verdict", "text", _verdict(frames, errors))]
+    if "consistency" in frames:
+        out += _agreement(frames)
+    if "timings" in frames:
+        out += _timing(frames)
+    if "trajectories" in frames:
+        out += [
+            ("Training on the digits (float32)", "image", "loss_digits.png"),
+            ("Training on the diabetes set (float32)", "image", "loss_diabetes.png"),
+            (
+                "Drift from the oracle at the last step",
+                "table",
+                _drift(frames["trajectories"]),
+            ),
+        ]
+    return out + [("Environment", "table", _environment_rows(environment))]
+
+
+def _verdict(frames: dict, errors: dict) -> str:
+    parts = [
+        f"INCOMPLETE: the {stage} stage failed: {error}."
+        for stage, error in errors.items()
+    ]
+    if "consistency" in frames:
+        results = frames["consistency"]
+        failed = int((~results.passed).sum())
+        parts.append(
+            f"All {len(results)} comparisons agree within tolerance."
+            if failed == 0
+            else f"{failed} of {len(results)} comparisons DISAGREE."
+        )
+    if "targets" in frames and len(frames["targets"]):
+        goals = frames["targets"]
+        parts.append(f"Timing targets met: {int(goals.met.sum())} of {len(goals)}.")
+    return " ".join(parts)
+
+
+def _agreement(frames: dict) -> list[tuple]:
+    table = frames["summary"]
+    agreement = table.assign(
+        verdict=table.passed.eq(table.cases).map({True: "agree", False: "DISAGREE"})
+    )
+    columns = [
+        "backend",
+        "level",
+        "verdict",
+        "cases",
+        "passed",
+        "worst_rel_err",
+        "worst_share_of_tol",
+        "worst_case",
+    ]
+    return [
+        ("Agreement per backend and level", "table", agreement[columns]),
+        ("Worst error per quantity", "image", "errors.png"),
+    ]
+
+
+def _timing(frames: dict) -> list[tuple]:
+    timings, versus = frames["timings"], frames["verdicts"]
+    return [
+        ("Warnings", "list", words.warnings(timings)),
+        (
+            "Which is faster? Train step, with 95% intervals between processes",
+            "list",
+            words.by_grid_point(versus, words.ours(versus)),
+        ),
+        (
+            "Eager against eager (NumPy, torch, JAX without jit)",
+            "list",
+            words.by_grid_point(versus, words.EAGER),
+        ),
+        (
+            "Compiled against compiled (JAX jit, torch.compile)",
+            "list",
+            [_compile_costs(timings)] + words.by_grid_point(versus, words.COMPILED),
+        ),
+        ("Where overhead ends", "list", words.bounds(timings)),
+        (
+            "Train step: time, roofline and ratios",
+            "table",
+            words.humane(frames["step_summary"]),
+        ),
+        ("Timing targets", "table", frames["targets"]),
+        (
+            "Time per step against batch size, and the roofline",
+            "image",
+            "step_times.png",
+        ),
+        ("The roofline", "image", "roofline.png"),
+    ]
+
+
+def _compile_costs(timings: pd.DataFrame) -> str:
+    """The compile cost of the compiled callables, the median first-call excess."""
+    costs = timings.groupby(["backend", "variant"]).compile_s.median()
+    parts = [
+        f"{words.name(c)} {words.seconds(costs[c])}"
+        for c in words.COMPILED
+        if c in costs.index
+    ]
+    if not parts:
+        return "No compiled variants in this run."
+    return "Compile cost (first call minus a warm call): " + ", ".join(parts) + "."
+
+
+def _environment_rows(environment: dict) -> pd.DataFrame:
+    workers = environment.get("workers", {})
+    worker = next((w for w in workers.values() if "cpu" in w), {})
+    rows = [
+        ("CPU", worker.get("cpu", "unknown")),
+        (
+            "cores / threads per process",
+            f"{worker.get('cores')} / "
+            f"{environment.get('harness', {}).get('threads_requested')}",
+        ),
+    ]
+    machine = environment.get("machine")
+    if machine:
+        peaks = ", ".join(
+            f"{d} {g:.0f} GFLOP/s" for d, g in machine["peak_gflops"].items()
+        )
+        rows.append(
+            ("roofs (best GEMM; STREAM)", f"{peaks}; {machine['memory_gbs']:.1f} GB/s")
+        )
+    rows += [("Python", worker.get("python")), ("platform", worker.get("platform"))]
+    rows += list(worker.get("versions", {}).items())
+    rows.append(("BLAS (NumPy)", _blas(workers)))
+    if "matmul_precision_while_checking" in environment:
+        pinned = environment["matmul_precision_while_checking"]
+        rows.append(("float32 matmul precision while checking", _settings(pinned)))
+    rows.append(("report took", f"{environment['report_seconds']} s"))
+    return pd.DataFrame(rows, columns=["", "value"])
+
+
+def _drift(curves: pd.DataFrame) -> pd.DataFrame:
+    last = curves[curves.step == curves.step.max()]
+    return last[
+        [
+            "dataset",
+            "backend",
+            "dtype",
+            "step",
+            "loss",
+            "oracle_loss",
+            "loss_diff",
+            "param_dist",
+        ]
+    ].reset_index(drop=True)
+
+
+def _settings(settings: dict) -> str:
+    return ", ".join(f"{k} = {v}" for k, v in settings.items()) or "no GPU framework"
+
+
+def _blas(workers: dict) -> str:
+    blas = workers.get("numpy", {}).get("blas", [])
+    return (
+        ", ".join(
+            f"{b['internal_api']} {b['version']} ({b['architecture']})"
+            for b in blas
+            if b.get("internal_api")
+        )
+        or "unknown"
+    )
+
+
+def _html(sections, folder: Path) -> str:
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        "<title>triptych report</title><style>",
+        "body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;",
+        "padding:0 1em;color:#222}table{border-collapse:collapse;font-size:13px}",
+        "td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;",
+        "font-variant-numeric:tabular-nums}",
+        "th{background:#f3f3f3}img{max-width:100%}.verdict{font-size:1.2em}",
+        ".bad{color:#b00;font-weight:bold}.good{color:#070}</style></head><body>",
+        "<h1>triptych: NumPy, PyTorch and JAX, side by side</h1>",
+    ]
+    for title, kind, content in sections:
+        parts.append(f"<h2>{html.escape(title)}</h2>")
+        if kind == "text":
+            bad = "DISAGREE" in content or "INCOMPLETE" in content
+            css = "bad" if bad else "good"
+            parts.append(f"<p class='verdict {css}'>{html.escape(content)}</p>")
+        elif kind == "list":
+            items = "".join(f"<li>{html.escape(line)}</li>" for line in content)
+            parts.append(f"<ul>{items}</ul>" if content else "<p>None.</p>")
+        elif kind == "table":
+            parts.append(
+                content.to_html(index=False, float_format=_fmt, border=0, na_rep="—")
+            )
+        else:
+            data = base64.b64encode((folder / content).read_bytes()).decode()
+            parts.append(
+                f"<img alt='{html.escape(title)}' src='data:image/png;base64,{data}'>"
+            )
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _markdown(sections) -> str:
+    lines = ["# triptych report", ""]
+    for title, kind, content in sections:
+        lines += [f"## {title}", ""]
+        if kind == "text":
+            lines.append(content)
+        elif kind == "list":
+            lines += [f"- {line}" for line in content] or ["None."]
+        elif kind == "table":
+            lines.append(
+                content.to_markdown(index=False, floatfmt=".3g", missingval="—")
+            )
+        else:
+            lines.append(f"![{title}]({content})")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.3g}"
