@@ -5,7 +5,7 @@ DataFrame; only `comparisons.cli` prints.
 Imports neither torch nor jax: backends are loaded by name, when first used.
 """
 
-from . import backends
+from . import backends, show  # show: the package, callable: show("relu")
 from .consistency import check, summary
 from .precision import full_float32_precision
 from .timing import bench
@@ -18,6 +18,7 @@ __all__ = [
     "check",
     "default_spec",
     "full_float32_precision",
+    "show",
     "summary",
     "train",
     "trajectories",
