@@ -32,6 +32,11 @@ def add_parser(commands) -> None:
         f"Concepts: {', '.join(show.names())}; a function name such as relu_grad "
         "works too.",
     )
+    _add_arguments(p)
+    p.set_defaults(run=run)
+
+
+def _add_arguments(p) -> None:
     p.add_argument("concept", nargs="?", metavar="CONCEPT", help="e.g. relu, train")
     p.add_argument("--list", action="store_true", help="list the concepts")
     p.add_argument(
@@ -73,7 +78,6 @@ def add_parser(commands) -> None:
         default="auto",
         help="highlight the code (default: auto, on a terminal without NO_COLOR)",
     )
-    p.set_defaults(run=run)
 
 
 def run(args) -> int:

@@ -30,34 +30,11 @@ import numpy as np
 
 from reference import NetworkSpec, converged, minibatches, validate
 
-__all__ = [  # the backend API, in its order (comparisons.backends.API, UNITS)
-    "NAME",
-    "from_numpy",
-    "asarray",
-    "to_numpy",
-    "forward",
-    "loss",
-    "loss_and_grads",
-    "sgd_step",
-    "train",
-    "sync",
-    "identity",
-    "identity_grad",
-    "sigmoid",
-    "sigmoid_grad",
-    "tanh",
-    "tanh_grad",
-    "relu",
-    "relu_grad",
-    "softmax",
-    "softmax_grad",
-    "mse",
-    "mse_grad",
-    "softmax_cross_entropy",
-    "softmax_cross_entropy_grad",
-    "sigmoid_cross_entropy",
-    "sigmoid_cross_entropy_grad",
-]
+# the backend API, in its order (comparisons.backends.API, then UNITS)
+__all__ = """NAME from_numpy asarray to_numpy forward loss loss_and_grads sgd_step
+train sync identity identity_grad sigmoid sigmoid_grad tanh tanh_grad relu
+relu_grad softmax softmax_grad mse mse_grad softmax_cross_entropy
+softmax_cross_entropy_grad sigmoid_cross_entropy sigmoid_cross_entropy_grad""".split()
 
 NAME = "autodiff"
 Array = np.ndarray  # native arrays are plain NumPy arrays

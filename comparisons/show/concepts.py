@@ -214,7 +214,7 @@ AUTODIFF = Concept(
     ),
     r"d[Wb]\[\d+\]",
     aliases=("automatic_differentiation", "autograd", "tape", "engine"),
-    pictures=("tape",),
+    pictures=("tape", "gradients"),
     engine=True,
 )
 

@@ -87,43 +87,22 @@ def tape(concept, backends):
     engine = next((b for b in backends if b.NAME == ENGINE), None)
     if engine is None:
         raise Unavailable("The tape needs examples/autodiff_backend.py, not here.")
-    rng = np.random.default_rng(0)
-    T = engine.Tensor
-    leaves = {
-        "x": T(rng.normal(size=(4, 3))),
-        "W": T(rng.normal(size=(3, 2))),
-        "b": T(np.zeros(2)),
-        "y": T(rng.normal(size=(4, 2))),
-    }
-    x, W, b, y = leaves.values()
-    d = (x @ W + b).tanh() - y
-    root = (d * d).mean()
-    root.backward()
-    order = _order(root)
+    root, leaves = _recorded(engine.Tensor)
     named = {id(t): name for name, t in leaves.items()}
     fig = figure(10, 3.6)
     ax = fig.add_subplot()
     ax.set_axis_off()
+    order = _order(root)
     places = _places(order)
+    arrow = dict(arrowstyle="->", color="#57606a", shrinkA=22, shrinkB=22)
     for node in order:
         for parent in node.parents:
-            ax.annotate(
-                "",
-                places[id(node)],
-                places[id(parent)],
-                arrowprops=dict(
-                    arrowstyle="->", color="#57606a", shrinkA=22, shrinkB=22
-                ),
-            )
+            ax.annotate("", places[id(node)], places[id(parent)], arrowprops=arrow)
         name = named.get(id(node)) or _op(node)
         text = f"{name} {node.value.shape}\ngrad {node.grad.shape}"
-        ax.annotate(
-            text,
-            places[id(node)],
-            ha="center",
-            va="center",
-            fontsize=8,
-            bbox=DATA if id(node) in named else BOX,
+        style = DATA if id(node) in named else BOX
+        ax.text(
+            *places[id(node)], text, ha="center", va="center", bbox=style, fontsize=8
         )
     ax.set_xlim(-0.6, max(p[0] for p in places.values()) + 0.6)
     ax.set_ylim(-0.8, max(p[1] for p in places.values()) + 0.8)
@@ -138,6 +117,23 @@ def tape(concept, backends):
         "`backward()` runs them in reverse order and leaves on each node a grad of "
         "its own shape."
     )
+
+
+def _recorded(Tensor):
+    """The loss of one tanh layer, built from the engine's Tensors (the tape is
+    recorded as it is computed), after backward(); and its leaves, by name."""
+    rng = np.random.default_rng(0)
+    leaves = {
+        "x": Tensor(rng.normal(size=(4, 3))),
+        "W": Tensor(rng.normal(size=(3, 2))),
+        "b": Tensor(np.zeros(2)),
+        "y": Tensor(rng.normal(size=(4, 2))),
+    }
+    x, W, b, y = leaves.values()
+    d = (x @ W + b).tanh() - y  # (4, 2)
+    root = (d * d).mean()  # a scalar
+    root.backward()
+    return root, leaves
 
 
 def _order(root) -> list:

@@ -140,9 +140,9 @@ def code(fragments, width: int) -> list[list[tuple]]:
 
 def _break(plain: str, start: int, room: int) -> int:
     """Where to end a piece of `plain` that starts at `start` and may be `room`
-    long: before a trailing comment; else at the shallowest bracket depth, after
-    a comma, else at a space, else after an opening bracket, as late as it can;
-    only where there is none of those, at the edge."""
+    long: before a trailing comment; else at a space or after an opening bracket
+    at the shallowest bracket depth, as late as it can (a comma a little earlier
+    wins); only where there is none of those, at the edge."""
     low, high = start + room // 4, start + room
     comment = plain.find("  # ", start)
     if start + room // 3 < comment and comment + 2 <= high:
@@ -155,12 +155,12 @@ def _break(plain: str, start: int, room: int) -> int:
         depth += (plain[i] in OPEN) - (plain[i] in CLOSE)
         if i < low:
             continue
+        comma = 8 if plain[i - 1] == "," else 0  # a comma a little earlier is better
         if plain[i] == " ":
-            kind = 0 if plain[i - 1] == "," else 1
-            candidates.append((depth, kind, -(i + 1)))
+            candidates.append((depth, -(i + 1) - comma, i + 1))
         elif plain[i] in OPEN and i + 1 < len(plain) and plain[i + 1] not in CLOSE:
-            candidates.append((depth, 2, -(i + 1)))
-    return -min(candidates)[2] if candidates else high
+            candidates.append((depth, -(i + 1), i + 1))
+    return min(candidates)[2] if candidates else high
 
 
 def _prose_break(plain: str, low: int, high: int) -> int:
