@@ -21,8 +21,9 @@ _EXPORTS = {
     "full_float32_precision": "precision",
     "verdicts": "bench.confidence",
 }
-# public name -> a module or package itself (`bench` is also callable: bench(...))
-_MODULES = {"backends": "backends", "bench": "bench", "timing": "bench"}
+# public name -> a module or package itself (`bench` and `show` are also callable:
+# bench(...), show("relu"))
+_MODULES = {"backends": "backends", "bench": "bench", "show": "show", "timing": "bench"}
 
 __all__ = sorted([*_EXPORTS, *_MODULES])
 

@@ -37,7 +37,7 @@ def tanh_grad(z: Array, g: Array) -> Array:
 
 
 def relu(z: Array) -> Array:
-    # its backward gives relu'(0) = 0, as does torch.clamp(z, min=0)
+    # its backward gives relu'(0) = 0; torch.clamp(z, min=0) would give 1
     return torch.relu(z)
 
 

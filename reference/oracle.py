@@ -1,10 +1,10 @@
-"""The float64 oracle: the seed's formulas in plain NumPy, for obviousness not speed.
+"""The float64 oracle: the formulas in plain NumPy, for obviousness not speed.
 
 This module is where the math is written down, once. Every implementation
 (`impl_numpy`, `impl_torch`, `impl_jax`) computes the same functions and is
 measured against these; their docstrings point here instead of repeating it.
 
-Notation (the seed's): a layer computes the pre-activation `z = a_prev @ W + b`
+Notation: a layer computes the pre-activation `z = a_prev @ W + b`
 and the activation `a = f(z)`; `x` is the input `a_0`, `y_hat` the network output,
 `y` the target, `N` the batch size, `C` the number of outputs.
 
@@ -19,13 +19,15 @@ Conventions, fixed once for all implementations:
     `F.binary_cross_entropy_with_logits`); `y` holds 0/1 or probabilities (N, C).
 - relu'(0) = 0 (as `torch.relu` and `jax.nn.relu`; `maximum(z, 0)` under
   autograd would give 0.5).
-- Gradient descent: `p <- p - lr * dL/dp` (the seed's `while not converge` loop).
+- Gradient descent: `p <- p - lr * dL/dp`, step after step until converged.
 
-The gradients here are derived by the chain rule in its most general form: each
-activation's gradient multiplies by its full Jacobian (for softmax, the dense
-`diag(s) - s s^T`), so the oracle shares no shortcut with `impl_numpy`, whose
-backprop uses the element-wise simplifications. Central finite differences
-(`finite_difference_grads`) check both.
+The activations' gradients here multiply by the full Jacobian (for softmax, the
+dense `diag(s) - s s^T`), where `impl_numpy`'s backprop uses the element-wise
+simplifications. The losses' gradients are the same closed forms in both --
+`2 (y_hat - y) / (N C)`, `(softmax(z) - y) / N`, `(sigmoid(z) - y) / (N C)` -- so
+there the two share a derivation, and an error in it would be shared too; central
+finite differences (`finite_difference_grads`), which share nothing with either,
+check both.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 For tests of the pages triptych writes (`triptych show --html`, the report):
 `render(path)` opens the page, waits for its load event, and returns the console
 errors, uncaught exceptions and failed loads, the elements that did not load
-(images, scripts, stylesheets, iframes), and optionally a full-page screenshot.
+(images, scripts, stylesheets, iframes), every URL the page asked for, how much
+ink each image has, and optionally a full-page screenshot.
 
 It talks to Chromium over the DevTools protocol through `--remote-debugging-pipe`
 (JSON messages on file descriptors 3 and 4, each ended by a NUL byte), so it
@@ -48,6 +49,19 @@ FIND_BROKEN = """(() => {
 })()"""
 IMAGES_RENDERED = """Array.from(document.images)
   .filter(img => img.complete && img.naturalWidth > 0).length"""
+# Per image, the share of its pixels that differ from its top-left pixel: 0 for
+# a blank picture (data: URIs are same-origin, so the canvas may read them).
+IMAGE_INK = """Array.from(document.images).map(img => {
+  const c = document.createElement('canvas');
+  c.width = img.naturalWidth; c.height = img.naturalHeight;
+  const g = c.getContext('2d');
+  g.drawImage(img, 0, 0);
+  const d = g.getImageData(0, 0, c.width, c.height).data;
+  let ink = 0;
+  for (let i = 0; i < d.length; i += 4)
+    if (d[i] !== d[0] || d[i + 1] !== d[1] || d[i + 2] !== d[2]) ink++;
+  return ink / (d.length / 4);
+})"""
 LISTEN_FOR_ERRORS = """window.__failedElements = [];
 addEventListener('error', e => {
   const t = e.target;
@@ -65,6 +79,8 @@ class Rendered:
     title: str = ""
     images: int = 0  # <img> elements on the page
     images_rendered: int = 0  # of them, loaded with a natural width above 0
+    image_ink: list[float] = field(default_factory=list)  # per image, 0: blank
+    requests: list[str] = field(default_factory=list)  # every URL asked for
     screenshot: Path | None = None
 
     @property
@@ -153,7 +169,7 @@ class _Browser:
         session = self.send("Target.attachToTarget", targetId=target, flatten=True)[
             "sessionId"
         ]
-        for domain in ("Page", "Runtime", "Log"):  # Log: failed loads, with their URL
+        for domain in ("Page", "Runtime", "Log", "Network"):  # Log: failed loads
             self.send(f"{domain}.enable", session=session)
         self.send(
             "Page.addScriptToEvaluateOnNewDocument",
@@ -175,6 +191,8 @@ class _Browser:
             title=self.evaluate(session, "document.title"),
             images=self.evaluate(session, "document.images.length"),
             images_rendered=self.evaluate(session, IMAGES_RENDERED),
+            image_ink=self.evaluate(session, IMAGE_INK),
+            requests=self.requests(session),
         )
         if screenshot is not None:
             rendered.screenshot = self.capture(session, Path(screenshot), width)
@@ -205,6 +223,15 @@ class _Browser:
         )
         path.write_bytes(base64.b64decode(shot["data"]))
         return path
+
+    def requests(self, session: str) -> list[str]:
+        """The URL of every request the page made (Network.requestWillBeSent)."""
+        return [
+            event["params"]["request"]["url"]
+            for event in self.events
+            if event.get("sessionId") == session
+            and event["method"] == "Network.requestWillBeSent"
+        ]
 
     def errors(self, session: str) -> list[str]:
         """Console errors, uncaught exceptions and failed loads, in order."""

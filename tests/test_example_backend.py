@@ -1,4 +1,4 @@
-"""A third-party backend (tests/example_backend.py, gradients from its own tiny
+"""An outside backend (examples/autodiff_backend.py, gradients from its own tiny
 reverse-mode autodiff engine) gets the whole suite: the API, impl_numpy's
 signatures, and `comparisons.check` at every level in both dtypes."""
 
@@ -6,21 +6,21 @@ from __future__ import annotations
 
 import warnings
 
-import example_backend as backend
 import numpy as np
 import pytest
-from example_backend import Tensor
 from helpers import assert_agrees, make_batch, native
 
 import comparisons
 import impl_numpy
 import reference
 from comparisons import backends as registry
+from examples import autodiff_backend as backend
+from examples.autodiff_backend import Tensor
 from reference import NetworkSpec
 from reference.tolerance import RTOL_FINITE_DIFFERENCES, compare
 
 # Every hidden activation, output and loss at least once; labels and one-hot
-# targets; the seed's three layers and one deeper net.
+# targets; the classic three layers and one deeper net.
 SPECS = [
     NetworkSpec((5, 7, 3), "sigmoid", "identity", "mse"),
     NetworkSpec((5, 7, 3), "tanh", "softmax", "cross_entropy"),

@@ -3,8 +3,6 @@ the terminal and as one HTML page, read from the source files at run time."""
 
 from __future__ import annotations
 
-import html
-import html.parser
 import importlib
 import inspect
 import re
@@ -15,52 +13,75 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from browser import find_chromium, render
 
-from comparisons import cli, sidebyside
+import reference
+from comparisons import cli, show
+from comparisons.show import columns, concepts, source, wrap
 
 ROOT = Path(__file__).resolve().parent.parent
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-CONCEPTS = sidebyside.names()
-SEED_TOPICS = [
-    "network",
-    "sigmoid",
-    "tanh",
-    "relu",
-    "softmax",
-    "mse",
-    "cross_entropy",
-    "loss_and_grads",
-    "sgd_step",
-    "train",
-]
+CONCEPTS = show.names()
 
 
-def test_the_concept_map_covers_the_seeds_topics_in_order():
-    assert CONCEPTS == SEED_TOPICS
+def test_the_concept_map_follows_the_tutorial_with_every_activation_of_reference():
+    activations = concepts.activation_names()
+    assert set(activations) <= set(reference.ACTIVATIONS) | set(reference.OUTPUTS)
+    assert CONCEPTS == [
+        "network",
+        *activations,
+        *reference.LOSSES,
+        "loss_and_grads",
+        "autodiff",
+        "sgd_step",
+        "train",
+    ]
+
+
+@pytest.mark.parametrize("name", concepts.activation_names())
+def test_every_activation_has_its_concept_text(name):
+    assert name in concepts.ACTIVATION_TEXT
+    assert show.resolve(name).differs
 
 
 @pytest.mark.parametrize("name", CONCEPTS)
-@pytest.mark.parametrize("backend", list(sidebyside.BACKENDS))
-def test_every_concept_resolves_in_every_backend(name, backend):
-    concept = sidebyside.resolve(name)
-    functions = concept.functions(backend)
-    assert functions, f"{name} shows nothing for {backend}"
-    for module, function in functions:
-        snippet = sidebyside.snippet(backend, module, function)
-        head = "\n".join(
-            line for line in snippet.lines if not line.startswith(("@", "#"))
-        )
-        assert re.match(rf"(def {function}\(|{function} = )", head), head
-        assert snippet.path == f"impl_{backend}/{module}.py"
+def test_every_name_the_concept_map_points_at_exists_in_its_file(name):
+    concept = show.resolve(name)
+    for column in columns.columns(concept):
+        shown = [s for row in concept.rows for s in column.cell(row)]
+        assert shown or not concept.functions(column.key), f"{name}: {column.key}"
+        for snippet in shown:
+            head = "\n".join(
+                line.strip() for line in snippet.lines if line.strip()[:1] not in "@#"
+            )
+            function = snippet.name.split(".")[-1]
+            assert re.match(rf"(def {function}\(|{function} = )", head), head
+
+
+def test_a_renamed_function_is_named_in_the_error(tmp_path):
+    renamed = tmp_path / "network.py"
+    text = (source.package_dir("impl_numpy") / "network.py").read_text()
+    renamed.write_text(text.replace("def _output_delta(", "def _delta_at_output("))
+    with pytest.raises(ValueError, match=r"must define '_output_delta'.*concepts.py"):
+        source.snippet(renamed, "_output_delta")
+
+
+def test_functions_share_a_row_only_where_every_column_names_the_same_job():
+    for concept in show.CONCEPTS:
+        for row in concept.rows:
+            names = {tuple(n) for n in row.names.values()}
+            assert len(names) == 1 or row.job, (concept.name, row)
+    gradients = show.resolve("loss_and_grads")
+    (delta,) = [row for row in gradients.rows if "_output_delta" in str(row.names)]
+    assert delta.names == {"numpy": ("_output_delta",)}  # not beside JAX's _loss
 
 
 @pytest.mark.parametrize("name", CONCEPTS)
 def test_every_concept_carries_its_formula_from_the_oracle_and_what_differs(name):
-    concept = sidebyside.resolve(name)
-    formula = sidebyside.formula(concept)
+    concept = show.resolve(name)
+    formula = show.formula(concept)
     assert formula and all(text.strip() for _, text in formula)
     assert len(concept.differs.split()) > 15
+    assert "the seed" not in concept.differs + concept.title
 
 
 def _real_source(backend, module: str, name: str) -> str:
@@ -75,75 +96,120 @@ def _real_source(backend, module: str, name: str) -> str:
 
 @pytest.mark.parametrize("name", CONCEPTS)
 def test_each_backends_source_text_appears_in_the_terminal_view(backend, name):
-    concept = sidebyside.resolve(name)
-    output = sidebyside.text(concept, width=400)  # wide: no line is wrapped
+    concept = show.resolve(name)
+    output = show.text(concept, width=400)  # wide: no line is wrapped
     for module, function in concept.functions(backend.NAME):
         for line in _real_source(backend, module, function).splitlines():
-            assert line.rstrip() in output, f"{backend.NAME} {function}: {line!r}"
+            assert line.strip() in output, f"{backend.NAME} {function}: {line!r}"
 
 
 @pytest.mark.parametrize("width", [80, 120, 200])
 @pytest.mark.parametrize("name", CONCEPTS)
 def test_no_line_of_the_terminal_view_is_wider_than_the_terminal(name, width):
     for color in (False, True):
-        output = sidebyside.text(name, width=width, color=color)
+        output = show.text(name, width=width, color=color)
         widest = max(len(ANSI.sub("", line)) for line in output.splitlines())
         assert widest <= width
 
 
-def test_a_wide_terminal_gets_aligned_columns_and_a_narrow_one_stacks():
-    wide = sidebyside.text("relu", width=200)
-    narrow = sidebyside.text("relu", width=80)
-    assert "│" in wide and "│" not in narrow
-    header = next(line for line in wide.splitlines() if "NumPy: backprop" in line)
-    assert "PyTorch" in header and "JAX" in header
+@pytest.mark.parametrize("name", ["relu", "loss_and_grads", "train", "cross_entropy"])
+def test_three_columns_read_side_by_side_at_120_characters(name):
+    output = show.text(name, width=120)
+    assert "Columns, left to right: NumPy" in output
+    code = output[output.index("Columns, left to right") :].splitlines()
+    assert sum("│" in line for line in code) > len(code) / 2
+    continued = [line for line in code if "↪" in line]
+    assert len(continued) < len(code) / 2  # most lines are whole
+
+
+def test_a_narrow_terminal_stacks_the_columns():
+    narrow = show.text("relu", width=80)
+    assert "│" not in narrow
     for title in ("NumPy: backprop by hand", "PyTorch: autograd", "JAX: jax.grad"):
         assert title in narrow
+
+
+def test_a_line_the_same_in_every_column_is_printed_once_across_them():
+    output = show.text("relu", width=120)
+    (signature,) = [line for line in output.splitlines() if "def relu(" in line]
+    assert "│" not in signature and signature.startswith("def relu(z: Array)")
+
+
+def _formula_lines(output: str) -> list[str]:
+    start = output.index("Formula  (reference/oracle.py)")
+    return output[start : output.index("What differs:")].splitlines()[1:]
+
+
+@pytest.mark.parametrize("width", [80, 120, 200])
+@pytest.mark.parametrize("name", CONCEPTS)
+def test_formulas_never_break_inside_an_expression(name, width):
+    for line in _formula_lines(show.text(name, width=width)):
+        text = line.strip()
+        assert not re.search(r"(^|\s)[=+*/@^-]$", text), line  # no dangling operator
+        assert not re.match(r"^[=+*/@^]\s", text), line
+        opened = text.count("(") + text.count("[") + text.count("{")
+        closed = text.count(")") + text.count("]") + text.count("}")
+        assert opened == closed, line
+
+
+def test_at_200_columns_a_formula_laid_out_by_hand_keeps_every_line():
+    output = show.text("loss_and_grads", width=200)
+    doc = inspect.getdoc(reference.oracle.loss_and_grads)
+    for line in doc.splitlines():
+        assert any(line.strip() in out for out in _formula_lines(output)), line
+
+
+def test_prose_breaks_only_between_words_outside_formulas():
+    pieces = wrap.pieces("L = (1 / (N C)) sum_{n,i} (y_hat - y)^2: the mean, no 1/2.")
+    assert pieces[0] == "L = (1 / (N C)) sum_{n,i} (y_hat - y)^2:"
+    assert wrap.prose("f(z) = 1 / (1 + e^-z), evaluated for any z.", 24) == [
+        "f(z) = 1 / (1 + e^-z),",
+        "evaluated for any z.",
+    ]
 
 
 def test_equal_lines_sit_level_across_the_columns():
     numpy = ["def relu(z):", "    return np.maximum(z, 0)"]
     jax = ["@in_input_dtype", "def relu(z):", "    return jax.nn.relu(z)"]
-    rows = sidebyside.align([numpy, jax])
-    assert rows == [[None, 0], [0, 1], [1, 2]]
+    assert show.align.align([numpy, jax]) == [[None, 0], [0, 1], [1, 2]]
 
 
 def test_the_train_loops_line_up_on_their_common_lines():
-    output = sidebyside.text("train", width=400)
+    output = show.text("train", width=400)
     level = [
         line for line in output.splitlines() if "if converged(losses, tol):" in line
     ]
-    assert len(level) == 1 and level[0].count("if converged") == 3
+    assert len(level) == 1  # the same in all three: once, across the columns
 
 
 def test_highlighting_colours_the_code_and_can_be_turned_off():
     pytest.importorskip("pygments")
-    assert "\x1b[" in sidebyside.text("relu", width=200, color=True)
-    assert "\x1b[" not in sidebyside.text("relu", width=200, color=False)
+    assert "\x1b[" in show.text("relu", width=200, color=True)
+    assert "\x1b[" not in show.text("relu", width=200, color=False)
 
 
 def test_without_pygments_the_code_is_shown_plain(monkeypatch):
-    monkeypatch.setattr(sidebyside, "PythonLexer", None)
-    output = sidebyside.text("relu", width=200, color=True)
+    monkeypatch.setattr(show.align, "PythonLexer", None)
+    output = show.text("relu", width=200, color=True)
     assert "\x1b[" not in output and "return np.maximum(z, 0)" in output
-    page = sidebyside.html_page(["relu"])
+    page = show.html_page(["relu"], pictures=False)
     assert "return np.maximum(z, 0)" in page and 'class="k"' not in page
 
 
 def test_backends_picks_the_columns():
-    output = sidebyside.text("relu", backends="numpy,jax", width=200)
+    output = show.text("relu", backends="numpy,jax", width=200)
     assert "impl_numpy/" in output and "impl_jax/" in output
     assert "impl_torch/" not in output
 
 
 def test_an_unknown_backend_is_refused_naming_the_choices():
     with pytest.raises(ValueError, match="some of numpy, torch, jax.*got numpy,mxnet"):
-        sidebyside.check_backends("numpy,mxnet")
+        show.check_backends("numpy,mxnet")
 
 
 def test_an_unknown_concept_is_refused_with_the_closest_names():
     with pytest.raises(ValueError, match=r"got 'relx'; closest: relu"):
-        sidebyside.resolve("relx")
+        show.resolve("relx")
 
 
 @pytest.mark.parametrize(
@@ -155,24 +221,97 @@ def test_an_unknown_concept_is_refused_with_the_closest_names():
         ("loss", "network"),
         ("softmax_cross_entropy_grad", "cross_entropy"),
         ("sync", "train"),
+        ("tape", "autodiff"),
     ],
 )
 def test_function_names_and_aliases_find_their_concept(name, concept):
-    assert sidebyside.resolve(name).name == concept
+    assert show.resolve(name).name == concept
 
 
 def test_the_source_is_read_from_the_files_at_run_time(tmp_path, monkeypatch):
     copy = tmp_path / "impl_numpy"
-    shutil.copytree(sidebyside.package_dir("numpy"), copy)
+    shutil.copytree(source.package_dir("impl_numpy"), copy)
+    found = source.package_dir
     monkeypatch.setattr(
-        sidebyside,
-        "package_dir",
-        lambda backend: copy if backend == "numpy" else ROOT / f"impl_{backend}",
+        source, "package_dir", lambda p: copy if p == "impl_numpy" else found(p)
     )
-    source = copy / "activations.py"
+    path = copy / "activations.py"
     edited = "return np.maximum(z, 0)  # edited a moment ago"
-    source.write_text(source.read_text().replace("return np.maximum(z, 0)", edited))
-    assert edited in sidebyside.text("relu", width=400)
+    path.write_text(path.read_text().replace("return np.maximum(z, 0)", edited))
+    assert edited in show.text("relu", width=400)
+
+
+# ------------------------------------------------------------ autodiff, traps
+
+
+def test_autodiff_sets_four_ways_of_getting_gradients_side_by_side():
+    output = show.text("autodiff", width=400)
+    titles = [c.title for c in columns.columns(show.resolve("autodiff"))]
+    assert [t.split(":")[0] for t in titles] == ["NumPy", "Engine", "PyTorch", "JAX"]
+    for line in (
+        "def backward(self, seed=None) -> None:",  # the engine's pass over its tape
+        "grads = torch.autograd.grad(value, leaves)",  # torch's tape
+        "_loss_and_grads = jax.jit(jax.value_and_grad(_loss)",  # JAX's transform
+        "for i in reversed(range(len(params))):",  # NumPy's backprop by hand
+    ):
+        assert line in output
+    assert "examples/autodiff_backend.py:" in output
+
+
+@pytest.mark.parametrize("concept, trap", show.traps.all_traps(), ids=lambda x: str(x))
+def test_each_trap_is_shown_under_its_concept_and_demonstrated_by_a_test(concept, trap):
+    assert trap.title in show.text(concept, width=200)
+    tests = (ROOT / "tests" / "test_frameworks_differ.py").read_text()
+    assert f"def {trap.test}(" in tests
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Where frameworks differ") :].split("\n## ")[0]
+    assert f"**{trap.title}.**" in section
+
+
+# ----------------------------------------------------------- outside backends
+
+
+def test_an_outside_backend_gets_a_column_read_from_its_own_file(capsys):
+    args = ["show", "relu", "--backend", "examples.autodiff_backend", "--width", "240"]
+    assert cli.main([*args, "--color", "never"]) == 0
+    out = capsys.readouterr().out
+    assert "autodiff: examples.autodiff_backend" in " ".join(out.split())
+    assert "return Tensor(z).relu().value" in out  # its relu, from its file
+    assert "return _vjp(Tensor.relu, z, g)" in out
+    assert "dL/dz given g = dL/df(z): build f's graph on z" in out  # its helper
+
+
+def test_a_non_backend_gets_the_same_conformance_message_as_check(capsys):
+    assert cli.main(["show", "relu", "--backend", "json.decoder"]) == 2
+    shown = capsys.readouterr().err
+    assert cli.main(["check", "--backends", "json.decoder"]) == 2
+    checked = capsys.readouterr().err
+    assert "does not fit the backend API: missing NAME" in shown
+    assert shown.split("error: ", 1)[1] == checked.split("error: ", 1)[1]
+
+
+def test_a_backend_without_source_says_so_and_the_others_still_show(
+    tmp_path, monkeypatch, capsys
+):
+    """A sourceless module (only its .pyc, as a compiled distribution ships)."""
+    import py_compile
+
+    package = tmp_path / "sourceless"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    code = (ROOT / "examples" / "autodiff_backend.py").read_text()
+    (package / "engine.py").write_text(code)
+    py_compile.compile(str(package / "engine.py"), str(package / "engine.pyc"))
+    (package / "engine.py").unlink()
+    monkeypatch.syspath_prepend(str(tmp_path))
+    args = ["show", "relu", "--backend", "sourceless.engine", "--width", "240"]
+    assert cli.main([*args, "--color", "never"]) == 0
+    out = capsys.readouterr().out
+    assert "source not available for relu" in out
+    assert "return np.maximum(z, 0)" in out and "return torch.relu(z)" in out
+
+
+# ---------------------------------------------------------------- the report
 
 
 def _report(tmp_path: Path) -> Path:
@@ -191,8 +330,8 @@ def _report(tmp_path: Path) -> Path:
 
 
 def test_the_consistency_results_are_summarised_per_concept(tmp_path):
-    results = sidebyside.load_report(_report(tmp_path))
-    summary = sidebyside.consistency_summary(sidebyside.resolve("relu"), results)
+    results = show.load_report(_report(tmp_path))
+    summary = show.consistency_summary(show.resolve("relu"), results)
     assert summary.to_dict("records") == [
         dict(
             backend="numpy",
@@ -202,86 +341,18 @@ def test_the_consistency_results_are_summarised_per_concept(tmp_path):
             worst_case="relu_grad float32 vs oracle",
         )
     ]
-    output = sidebyside.text("relu", width=120, results=results)
+    output = show.text("relu", width=120, results=results)
     assert "Consistency of relu, relu_grad: passed numpy 1/2" in output
-
-
-class StrictParser(html.parser.HTMLParser):
-    """Collects ids and links, and fails on any tag closed out of order."""
-
-    VOID = {"meta", "br", "img", "hr", "link", "input"}
-
-    def __init__(self):
-        super().__init__()
-        self.open, self.ids, self.links = [], set(), []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if "id" in attrs:
-            assert attrs["id"] not in self.ids, f"duplicate id {attrs['id']}"
-            self.ids.add(attrs["id"])
-        if tag == "a":
-            self.links.append(attrs.get("href"))
-        if tag not in self.VOID:
-            self.open.append(tag)
-
-    def handle_endtag(self, tag):
-        assert self.open and self.open[-1] == tag, f"</{tag}> closes {self.open[-1:]}"
-        self.open.pop()
-
-
-def _parse(page: str) -> StrictParser:
-    parser = StrictParser()
-    parser.feed(page)
-    parser.close()
-    assert parser.open == []
-    return parser
-
-
-def test_the_html_page_parses_and_holds_every_concept_with_a_contents_link(tmp_path):
-    page = sidebyside.html_page()
-    parser = _parse(page)
-    for name in CONCEPTS:
-        assert name in parser.ids and f"#{name}" in parser.links
-    for backend in sidebyside.BACKENDS:
-        assert f"impl_{backend}/network.py:" in page
-    text = html.unescape(re.sub(r"<[^>]+>", "", page))  # the code, highlighted
-    assert "def loss_and_grads(params: Params, x: Array, y: Array" in text
-    assert "<script" not in page and "http" not in page  # self-contained
-
-
-def test_the_html_page_links_each_concept_to_its_consistency_rows(tmp_path):
-    results = sidebyside.load_report(_report(tmp_path))
-    page = sidebyside.html_page(results=results, report_link="report/consistency.csv")
-    _parse(page)
-    relu = page[
-        page.index('<section id="relu">') : page.index('<section id="softmax">')
-    ]
-    assert 'href="report/consistency.csv"' in relu and "<td>1/2</td>" in relu
-    assert 'class="badge fail"' in page  # relu's failure shows in the contents
-
-
-@pytest.mark.skipif(
-    find_chromium() is None,
-    reason="no Chromium binary (apt-get install chromium; .ci/run installs it)",
-)
-def test_the_html_page_renders_in_headless_chromium_without_errors(tmp_path):
-    report = _report(tmp_path)
-    page = tmp_path / "show.html"
-    assert cli.main(["show", "--html", str(page), "--report", str(report)]) == 0
-    rendered = render(page, screenshot=tmp_path / "show.png", width=1400)
-    assert rendered.console_errors == [] and rendered.broken == []
-    assert rendered.title.startswith("triptych")
-    assert rendered.screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 # ---------------------------------------------------------------- the command
 
 
-def test_show_list_lists_every_concept(capsys):
+def test_show_list_lists_every_concept_autodiff_too(capsys):
     assert cli.main(["show", "--list", "--width", "80"]) == 0
     out = capsys.readouterr().out
     assert all(re.search(rf"^{name} ", out, re.M) for name in CONCEPTS)
+    assert re.search(r"^autodiff ", out, re.M)
     assert max(len(line) for line in out.splitlines()) <= 80
 
 
@@ -289,6 +360,19 @@ def test_show_prints_the_formula_then_the_code(capsys):
     assert cli.main(["show", "relu", "--width", "200", "--color", "never"]) == 0
     out = capsys.readouterr().out
     assert out.index("f(z) = max(0, z)") < out.index("def relu(")
+
+
+def test_show_says_how_to_draw_the_pictures_or_where_the_report_has_them(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["show", "relu", "--width", "120"]) == 0
+    assert "`triptych show relu --html relu.html`" in capsys.readouterr().out
+    _report(tmp_path)
+    (tmp_path / "report" / "pictures").mkdir()
+    (tmp_path / "report" / "pictures" / "relu-activation.png").write_bytes(b"")
+    assert cli.main(["show", "relu", "--width", "120"]) == 0
+    assert "Pictures: report/pictures/relu-activation.png" in capsys.readouterr().out
 
 
 def test_show_of_an_unknown_concept_fails_with_one_line_naming_the_closest(capsys):
@@ -308,8 +392,6 @@ def test_show_uses_report_dir_when_there_is_one(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert cli.main(["show", "relu", "--width", "120"]) == 0
     assert "Consistency (report/consistency.csv)" in capsys.readouterr().out
-    assert cli.main(["show", "--html", "page.html"]) == 0
-    assert 'href="report/consistency.csv"' in (tmp_path / "page.html").read_text()
 
 
 def test_show_refuses_a_report_dir_without_results(tmp_path, capsys):
@@ -317,13 +399,22 @@ def test_show_refuses_a_report_dir_without_results(tmp_path, capsys):
     assert "report must be a directory with consistency.csv" in capsys.readouterr().err
 
 
-def test_show_imports_neither_torch_nor_jax(tmp_path):
+def test_the_terminal_view_and_the_notebook_text_import_neither_torch_nor_jax():
     code = (
         "import sys\n"
+        "import comparisons\n"
         "from comparisons import cli\n"
         "cli.main(['show', 'train', '--width', '200'])\n"
-        f"cli.main(['show', '--html', {str(tmp_path / 'page.html')!r}])\n"
-        "loaded = {'torch', 'jax'} & set(sys.modules)\n"
+        "cli.main(['show', '--list'])\n"
+        "str(comparisons.show('autodiff'))\n"
+        "loaded = {'torch', 'jax', 'matplotlib'} & set(sys.modules)\n"
         "assert not loaded, loaded\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+def test_comparisons_show_is_the_package_and_callable():
+    view = show("relu")
+    assert "relu: ReLU and its derivative" in str(view)
+    assert callable(show) and callable(show.text) and callable(show.html_page)
+    assert hasattr(view, "_repr_html_")

@@ -1,15 +1,27 @@
-"""example_backend: a third-party backend whose gradients come from its own tiny
-reverse-mode automatic differentiation engine -- the seed's "自动求导" made runnable.
+"""A complete outside backend whose gradients come from its own tiny reverse-mode
+automatic differentiation engine: the tutorial's section on automatic
+differentiation, made runnable in about a hundred lines.
 
-It is micrograd (karpathy/micrograd) on NumPy arrays instead of scalars: every
-`Tensor` holds a value, and once `backward()` has run, a grad; it remembers the
-tensors it was computed from and how to send its gradient back to them (a
-vector-Jacobian product). `backward()` visits the graph in reverse topological
-order, so each node has its whole gradient before it passes it on.
+The engine is micrograd (karpathy/micrograd) on NumPy arrays instead of scalars:
 
-This module object is the backend: `comparisons.check(backends=[example_backend])`
-compares it with the oracle and the built-in backends. Math and conventions:
-reference/oracle.py. Input checks: reference/validate.py, as in impl_numpy.
+- every `Tensor` holds a `value` and remembers its `parents`, the tensors it was
+  computed from, with a `vjp` that sends its gradient back to them (a
+  vector-Jacobian product: dL/dparent from dL/dself);
+- building an expression from Tensors records the graph, the "tape";
+- `backward()` visits the tape in reverse topological order, so that each node
+  has its whole gradient before it passes it on to its parents.
+
+The rest of the module is the backend API on top of the engine, with
+impl_numpy's names and signatures, so it runs everywhere the built-in backends
+do. From the repository root:
+
+    triptych check --backend examples.autodiff_backend
+    triptych show relu --backend examples.autodiff_backend
+    triptych show autodiff      # this engine beside backprop, torch and JAX
+
+In Python, `comparisons.check(backends=["numpy", autodiff_backend])` compares it
+with the oracle and the NumPy backend. Math and conventions: reference/oracle.py.
+Input checks: reference/validate.py, as in impl_numpy.
 """
 
 from __future__ import annotations
@@ -18,14 +30,11 @@ import numpy as np
 
 from reference import NetworkSpec, converged, minibatches, validate
 
-__all__ = [
-    "NAME", "from_numpy", "asarray", "to_numpy", "forward", "loss",
-    "loss_and_grads", "sgd_step", "train", "sync",
-    "identity", "identity_grad", "sigmoid", "sigmoid_grad", "tanh", "tanh_grad",
-    "relu", "relu_grad", "softmax", "softmax_grad", "mse", "mse_grad",
-    "softmax_cross_entropy", "softmax_cross_entropy_grad",
-    "sigmoid_cross_entropy", "sigmoid_cross_entropy_grad",
-]  # fmt: skip
+# the backend API, in its order (comparisons.backends.API, then UNITS)
+__all__ = """NAME from_numpy asarray to_numpy forward loss loss_and_grads sgd_step
+train sync identity identity_grad sigmoid sigmoid_grad tanh tanh_grad relu
+relu_grad softmax softmax_grad mse mse_grad softmax_cross_entropy
+softmax_cross_entropy_grad sigmoid_cross_entropy sigmoid_cross_entropy_grad""".split()
 
 NAME = "autodiff"
 Array = np.ndarray  # native arrays are plain NumPy arrays
