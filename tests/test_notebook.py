@@ -36,5 +36,6 @@ def test_the_tour_runs_top_to_bottom_in_a_jupyter_kernel():
     shown = [page for page in html if 'class="triptych-page"' in page]
     assert shown and "data:image/png;base64," in shown[0]  # show("relu"), pictures
     assert sum("image/png" in o.get("data", {}) for o in outputs) >= 1  # the plot
+    assert any("ci_high" in page and "verdict" in page for page in html)  # bench
     text = "".join(o.get("text", "") for o in outputs)
     assert ", 0 failed" in text  # check on one spec: everything agrees

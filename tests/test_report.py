@@ -246,3 +246,15 @@ def test_output_paths_are_checked_before_any_work(tmp_path, capsys):
     assert "--csv: cannot make the folder of" in capsys.readouterr().err
     assert cli.main(["report", "--out", str(tmp_path / "a-file")]) == 2
     assert "out must be a folder" in capsys.readouterr().err
+
+
+def test_the_concepts_pictures_are_written_into_the_report(made):
+    import matplotlib.image
+
+    out, frames = made
+    written = sorted((out / "pictures").glob("*.png"))
+    assert [p.name for p in written] == sorted(p.filename for p in frames["pictures"])
+    assert any(p.name.startswith("relu-") for p in written)
+    for path in written:
+        assert matplotlib.image.imread(path)[..., :3].std() > 0.05  # not blank
+    assert "pictures/relu-" in (out / "index.html").read_text()

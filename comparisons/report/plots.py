@@ -35,18 +35,34 @@ def loss_curves(frame: pd.DataFrame, dataset: str, dtype: str, path) -> None:
     strays from the oracle (loss difference and parameter distance, log scale)."""
     plt = _pyplot()
     rows = frame[(frame.dataset == dataset) & (frame.dtype == dtype)]
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 6), sharex=True,
-                                      height_ratios=(3, 2))  # fmt: skip
+    fig, (top, bottom) = plt.subplots(
+        2, 1, figsize=(7, 6), sharex=True, height_ratios=(3, 2)
+    )
     first = rows[rows.backend == rows.backend.iloc[0]]
-    top.plot(first.step, first.oracle_loss, color=COLORS["oracle"], lw=3, alpha=0.25,
-             label="float64 oracle")  # fmt: skip
+    top.plot(
+        first.step,
+        first.oracle_loss,
+        color=COLORS["oracle"],
+        lw=3,
+        alpha=0.25,
+        label="float64 oracle",
+    )
     for backend, group in rows.groupby("backend", sort=False):
         color = COLORS.get(backend)
         top.plot(group.step, group.loss, color=color, lw=1, label=backend)
-        bottom.semilogy(group.step, group.param_dist.clip(lower=1e-18), color=color,
-                        label=f"{backend}: parameter distance")  # fmt: skip
-        bottom.semilogy(group.step, group.loss_diff.clip(lower=1e-18), color=color,
-                        ls=":", label=f"{backend}: |loss - oracle loss|")  # fmt: skip
+        bottom.semilogy(
+            group.step,
+            group.param_dist.clip(lower=1e-18),
+            color=color,
+            label=f"{backend}: parameter distance",
+        )
+        bottom.semilogy(
+            group.step,
+            group.loss_diff.clip(lower=1e-18),
+            color=color,
+            ls=":",
+            label=f"{backend}: |loss - oracle loss|",
+        )
     top.set_ylabel("batch loss")
     top.set_title(
         f"{dataset}, {dtype}: training from the same start on the same batches"
@@ -67,22 +83,35 @@ def step_times(frame: pd.DataFrame, path) -> None:
     and dotted) and the roofline, the least time the machine allows, in black."""
     plt = _pyplot()
     rows = frame[frame.op == "train_step"]
-    networks = [s for s, n in rows.groupby("sizes", sort=False).batch.nunique().items()
-                if n > 1] or list(dict.fromkeys(rows.sizes))  # fmt: skip
-    fig, axes = plt.subplots(1, len(networks), figsize=(6 * len(networks), 4.6),
-                             squeeze=False)  # fmt: skip
+    networks = [
+        s for s, n in rows.groupby("sizes", sort=False).batch.nunique().items() if n > 1
+    ] or list(dict.fromkeys(rows.sizes))
+    fig, axes = plt.subplots(
+        1, len(networks), figsize=(6 * len(networks), 4.6), squeeze=False
+    )
     for ax, sizes in zip(axes[0], networks):
         mine = rows[rows.sizes == sizes]
         medians = mine.groupby(["backend", "variant", "batch"], sort=False).median_s
         for (backend, variant), series in medians.median().groupby(level=[0, 1]):
             series = series.droplevel([0, 1]).sort_index()
-            ax.loglog(series.index, series.values, marker="o", ms=3,
-                      color=COLORS.get(backend), ls=STYLES.get(variant, "-"),
-                      alpha=1.0 if variant == "triptych" else 0.55,
-                      label=f"{backend} {variant}")  # fmt: skip
+            ax.loglog(
+                series.index,
+                series.values,
+                marker="o",
+                ms=3,
+                color=COLORS.get(backend),
+                ls=STYLES.get(variant, "-"),
+                alpha=1.0 if variant == "triptych" else 0.55,
+                label=f"{backend} {variant}",
+            )
         roof = mine.groupby("batch").roofline_s.first().sort_index()
-        ax.loglog(roof.index, roof.values, color="black", lw=2.5,
-                  label="roofline (least time possible)")  # fmt: skip
+        ax.loglog(
+            roof.index,
+            roof.values,
+            color="black",
+            lw=2.5,
+            label="roofline (least time possible)",
+        )
         ax.set_title(f"train step, {sizes}")
         ax.set_xlabel("batch size")
         ax.set_ylabel("seconds per step (median over processes)")
@@ -102,7 +131,9 @@ def roofline(frame: pd.DataFrame, machine: dict, path) -> None:
     plt = _pyplot()
     rows = frame[(frame.op == "train_step") & (frame.variant == "triptych")]
     points = rows.groupby(["backend", "sizes", "batch", "dtype"], sort=False).agg(
-        flops=("flops", "first"), bytes=("bytes", "first"), median_s=("median_s", "median")
+        flops=("flops", "first"),
+        bytes=("bytes", "first"),
+        median_s=("median_s", "median"),
     )
     fig, ax = plt.subplots(figsize=(7.5, 5))
     intensity = points.flops / points.bytes
@@ -110,18 +141,25 @@ def roofline(frame: pd.DataFrame, machine: dict, path) -> None:
     for dtype, peak in machine["peak_gflops"].items():
         roof = np.minimum(peak, machine["memory_gbs"] * x)
         ax.loglog(x, roof, color="black", lw=2, label=f"roof, {dtype}")
-    for (backend, sizes, batch, dtype), p in points.iterrows():
+    for (backend, _, batch, _), p in points.iterrows():
         cached = p.bytes <= machine["llc_bytes"]
-        ax.loglog(p.flops / p.bytes, p.flops / p.median_s / 1e9,
-                  MARKERS.get(backend, "D"), ms=3 + 2 * np.log2(batch) ** 0.7,
-                  color=COLORS.get(backend, "#7f7f7f"), mfc="none" if cached else None,
-                  alpha=0.8)  # fmt: skip
+        ax.loglog(
+            p.flops / p.bytes,
+            p.flops / p.median_s / 1e9,
+            MARKERS.get(backend, "D"),
+            ms=3 + 2 * np.log2(batch) ** 0.7,
+            color=COLORS.get(backend, "#7f7f7f"),
+            mfc="none" if cached else None,
+            alpha=0.8,
+        )
     for backend, marker in MARKERS.items():
         if backend in set(points.index.get_level_values(0)):
             ax.plot([], [], marker, color=COLORS[backend], label=backend)
     ax.set_xlabel("arithmetic intensity (FLOPs per byte of parameters and batch)")
     ax.set_ylabel("attained GFLOP/s")
-    ax.set_title("train step against the machine's roofline (larger marker: larger batch)")
+    ax.set_title(
+        "train step against the machine's roofline (larger marker: larger batch)"
+    )
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
@@ -173,8 +211,16 @@ def forest(table: pd.DataFrame, path) -> None:
     for backend in dict.fromkeys(rows.backend):
         mine = (rows.backend == backend).to_numpy()
         ratio, low, high = rows.ratio[mine], rows.ci_low[mine], rows.ci_high[mine]
-        ax.errorbar(ratio, y[mine], xerr=[ratio - low, high - ratio], fmt="o", ms=4,
-                    capsize=3, color=COLORS.get(backend, "#7f7f7f"), label=backend)  # fmt: skip
+        ax.errorbar(
+            ratio,
+            y[mine],
+            xerr=[ratio - low, high - ratio],
+            fmt="o",
+            ms=4,
+            capsize=3,
+            color=COLORS.get(backend, "#7f7f7f"),
+            label=backend,
+        )
     ax.axvline(1.0, color="black", lw=1)
     ax.set_xscale("log")
     ax.set_yticks(y, labels, fontsize=7)

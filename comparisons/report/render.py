@@ -35,6 +35,7 @@ FILES = [
     "roofline.png",
     "errors.png",
 ]
+PICTURES = "pictures"  # each concept's pictures, as `triptych show` draws them
 CSVS = {
     "consistency": "consistency.csv",
     "trajectories": "trajectories.csv",
@@ -50,6 +51,9 @@ def write(folder: Path, frames: dict, environment: dict, errors: dict) -> None:
     text = json.dumps(environment, indent=2, default=str)
     (folder / "environment.json").write_text(text, encoding="utf-8")
     _plots(folder, frames, environment)
+    for picture in frames.get("pictures", []):
+        (folder / PICTURES).mkdir(exist_ok=True)
+        (folder / PICTURES / picture.filename).write_bytes(picture.png)
     sections = _sections(frames, environment, errors)
     (folder / "index.html").write_text(_html(sections, folder), encoding="utf-8")
     (folder / "README.md").write_text(_markdown(sections), encoding="utf-8")
@@ -88,6 +92,14 @@ def _sections(frames: dict, environment: dict, errors: dict) -> list[tuple]:
                 _drift(frames["trajectories"]),
             ),
         ]
+    if frames.get("pictures"):
+        out.append(
+            (
+                "Pictures of each concept, computed by the backends",
+                "list",
+                [f"{PICTURES}/{p.filename}: {p.caption}" for p in frames["pictures"]],
+            )
+        )
     return out + [("Environment", "table", _environment_rows(environment))]
 
 

@@ -2,6 +2,7 @@
 public API and drawn over the float64 oracle.
 
     pictures.for_concept(concept, backends)  ->  ([Picture], note on what is missing)
+    pictures.draw(backends=None)             ->  [Picture]: every concept's
     pictures.write(folder, backends=None)    ->  [Path]: every concept's, as PNGs
 
 Each kind of picture (`KINDS`) lives in curves.py (activations, losses, softmax,
@@ -103,21 +104,30 @@ def _draw(concept, backends: list) -> tuple[list[Picture], str]:
     return drawn, " ".join(missing)
 
 
+def draw(backends=None, concepts=None, progress=None) -> list[Picture]:
+    """Every concept's pictures (or those of `concepts`), computed by `backends`
+    (names or objects; default: every available one, and the engine of examples/
+    for its own pictures). `progress(done, total, what)` hears of each concept."""
+    chosen = registry.resolve(backends)
+    concepts = [resolve(c) for c in concepts or CONCEPTS]
+    drawn = []
+    for done, concept in enumerate(concepts):
+        if progress:
+            progress(done, len(concepts), concept.name)
+        with_engine = chosen + ([engine()] if concept.engine and engine() else [])
+        drawn += for_concept(concept, with_engine)[0]
+    return drawn
+
+
 def write(folder, backends=None, concepts=None) -> list[Path]:
-    """Every concept's pictures (or those of `concepts`) as PNGs in `folder`
-    (made if missing), computed by `backends` (names or objects; default: every
-    available one, and the engine of examples/ for its own pictures); returns
-    the paths written."""
+    """`draw`'s pictures as PNGs in `folder` (made if missing); returns the paths."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    chosen = registry.resolve(backends)
     paths = []
-    for concept in [resolve(c) for c in concepts or CONCEPTS]:
-        with_engine = chosen + ([engine()] if concept.engine and engine() else [])
-        for picture in for_concept(concept, with_engine)[0]:
-            path = folder / picture.filename
-            path.write_bytes(picture.png)
-            paths.append(path)
+    for picture in draw(backends, concepts):
+        path = folder / picture.filename
+        path.write_bytes(picture.png)
+        paths.append(path)
     return paths
 
 

@@ -1,0 +1,196 @@
+"""Gathering the report: the consistency check, the training trajectories and the
+benchmark, each a stage run in turn, then the files written whole.
+
+A stage that fails is recorded with its error and the others still run: the
+report then says at its top that it is incomplete, and why. Whatever stops the run
+itself (Ctrl-C, SIGTERM, an error while writing) leaves the previous report as it
+was: the files are written into a temporary folder and swapped in at the end
+(`comparisons.files.staged_folder`), and the benchmark's workers are stopped.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pandas as pd
+
+import reference
+from reference import NetworkSpec
+
+from .. import bench, files
+from ..consistency import check, default_specs, summary
+from ..trajectories import trajectories
+from . import render
+
+MARKER = ".triptych-report"  # marks a folder as ours to overwrite
+STAGES = ("consistency", "trajectories", "pictures", "benchmark")
+TRAJECTORY_RUNS = {  # data set -> (spec fields, lr, steps, batch size)
+    "digits": (("tanh", "softmax", "cross_entropy"), 0.1, 150, 64),
+    "diabetes": (("tanh", "identity", "mse"), 0.05, 150, 32),
+}
+# A smaller sweep than bench's, the train step only: enough to see where overhead
+# ends on two widths, within the report's time
+REPORT_GRID = [((256, 256, 10), b) for b in (1, 16, 256, 4096)] + [
+    ((1024, 1024, 10), b) for b in (1, 64, 1024)
+]
+QUICK_GRID = [((64, 64, 10), 16), ((64, 64, 10), 256)]
+QUICK_PICTURES = ["relu", "network"]  # a first look: two concepts' pictures
+QUICK_COMBINATIONS = [
+    ("tanh", "softmax", "cross_entropy"),
+    ("relu", "identity", "mse"),
+    ("sigmoid", "sigmoid", "cross_entropy"),
+]
+
+
+def report(
+    out="report",
+    quick: bool = False,
+    force: bool = False,
+    backends=None,
+    progress=None,
+    device=None,
+) -> dict:
+    """Run every stage and write the report into `out`; returns the frames by name
+    (consistency, summary, trajectories, timings, step_summary, targets, verdicts),
+    `errors` ({stage: message}, empty when complete) and `out`."""
+    out = check_out(Path(out), force)  # before any work
+    stages = _Stages(progress, [*STAGES, "writing"])
+    started = time.perf_counter()
+    frames, errors = {}, {}
+    for name, run in zip(STAGES, (_consistency, _trajectories, _pictures, _benchmark)):
+        stages.start(name)
+        try:
+            frames.update(run(quick, backends, device, stages.within))
+        except Exception as error:  # recorded; the other stages still run
+            errors[name] = f"{type(error).__name__}: {error}"
+    stages.start("writing")
+    environment = _environment(frames, errors, quick, started, stages)
+    with files.staged_folder(out) as staging:
+        if out.is_dir() and not (out / MARKER).exists():
+            shutil.copytree(out, staging, dirs_exist_ok=True)  # --force: keep theirs
+        render.write(staging, frames, environment, errors)
+        (staging / MARKER).write_text("written by triptych report; safe to overwrite\n")
+    stages.done()
+    return {**frames, "errors": errors, "out": str(out)}
+
+
+def check_out(out: Path, force: bool) -> Path:
+    """`out` may become the report: not a file, and not a folder of other files
+    (unless `force`); checked before any work is done."""
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"out must be a folder, got the file {out}")
+    if (
+        out.is_dir()
+        and any(out.iterdir())
+        and not (out / MARKER).exists()
+        and not force
+    ):
+        raise ValueError(
+            f"out {out} already holds files that are not a triptych report; "
+            f"choose another folder or pass force (--force) to write into it"
+        )
+    files.output_path(out / "index.html", "out")  # its folder can be made here
+    return out
+
+
+def _consistency(quick, backends, device, progress) -> dict:
+    specs = default_specs()
+    if quick:  # three combinations, one size: every activation, output and loss
+        specs = [NetworkSpec((5, 7, 3), *c) for c in QUICK_COMBINATIONS]
+    results = check(specs, backends, progress=progress, device=device)
+    return {"consistency": results, "summary": summary(results)}
+
+
+def _trajectories(quick, backends, device, progress) -> dict:
+    curves = []
+    for dataset, (fields, lr, steps, batch) in TRAJECTORY_RUNS.items():
+        data = reference.data.load(dataset)
+        spec = NetworkSpec((data.n_features, 32, data.n_outputs), *fields)
+        steps = 20 if quick else steps
+        curves.append(
+            trajectories(data, spec, backends, lr, steps, batch, device=device)
+        )
+        progress(len(curves), len(TRAJECTORY_RUNS), dataset)
+    return {"trajectories": pd.concat(curves, ignore_index=True)}
+
+
+def _pictures(quick, backends, device, progress) -> dict:
+    """Each concept's pictures, computed by the backends (on the CPU: they are
+    small), as `triptych show --html` draws them."""
+    from ..show import pictures
+
+    concepts = QUICK_PICTURES if quick else None
+    return {"pictures": pictures.draw(backends, concepts, progress)}
+
+
+def _benchmark(quick, backends, device, progress) -> dict:
+    names = None if backends is None else [b for b in backends if isinstance(b, str)]
+    # two processes per backend (bench's default: 3), fewer blocks and the train
+    # step only, to keep the whole report within its time on 2 cores
+    settings = dict(
+        repeats=2,
+        blocks=5,
+        budget_s=0.3,
+        ops=["train_step"],
+        progress=progress,
+        device=device,
+    )
+    if quick:  # two points, no op-by-op JAX, no torch.compile, no second timer
+        settings.update(
+            min_block_s=0.005,
+            blocks=3,
+            budget_s=0.2,
+            timer_check=False,
+            variants=("triptych", "idiomatic", "matmuls"),
+        )
+    timings = bench(QUICK_GRID if quick else REPORT_GRID, names, **settings)
+    return {
+        "timings": timings,
+        "step_summary": bench.summary(timings),
+        "targets": bench.targets(timings),
+        "verdicts": bench.verdicts(timings),
+    }
+
+
+def _environment(frames, errors, quick, started, stages) -> dict:
+    environment = (
+        dict(frames["timings"].attrs["environment"]) if "timings" in frames else {}
+    )
+    if "consistency" in frames:
+        precision = frames["consistency"].attrs["matmul_precision"]
+        environment["matmul_precision_while_checking"] = precision
+    environment.update(
+        report_seconds=round(time.perf_counter() - started, 1),
+        quick=quick,
+        stage_seconds=stages.took(),
+        errors=errors,
+    )
+    return environment
+
+
+class _Stages:
+    """Progress by stage: `progress(done, total, 'stage: what')` over the whole run."""
+
+    def __init__(self, progress, names):
+        self.progress, self.names, self.index = progress, names, -1
+        self.seconds = {}  # stage -> when it started, then how long it took
+
+    def took(self) -> dict:
+        starts = list(self.seconds.values()) + [time.perf_counter()]
+        return {n: round(b - a, 1) for n, a, b in zip(self.seconds, starts, starts[1:])}
+
+    def start(self, name: str) -> None:
+        self.index = self.names.index(name)
+        self.seconds[name] = time.perf_counter()
+        self.within(0, 1, "")
+
+    def within(self, done: int, total: int, what: str) -> None:
+        if self.progress:
+            share = (self.index + done / max(total, 1)) / len(self.names)
+            self.progress(int(share * 1000), 1000, f"{self.names[self.index]}: {what}")
+
+    def done(self) -> None:
+        if self.progress:
+            self.progress(1000, 1000, "done")
