@@ -6,6 +6,7 @@ Imports neither torch nor jax: backends are loaded by name, when first used.
 """
 
 from . import backends
+from .assertions import assert_agree
 from .consistency import check, summary
 from .precision import full_float32_precision
 from .timing import bench
@@ -13,6 +14,7 @@ from .training import default_spec, train
 from .trajectories import trajectories
 
 __all__ = [
+    "assert_agree",
     "backends",
     "bench",
     "check",
