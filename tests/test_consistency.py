@@ -11,9 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import comparisons
+import impl_numpy
 import reference
 from comparisons.consistency import COLUMNS, blamed
 from reference import NetworkSpec
+from reference.tolerance import reduction_length, tolerance
 
 # Square first layers: a transposed gradient keeps its shape, so only its values
 # can give it away. One MSE net and one cross-entropy net.
@@ -125,7 +127,7 @@ CAUGHT = {
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("spec", [SQUARE, SQUARE_CE], ids=str)
+@pytest.mark.parametrize("spec", [SQUARE, SQUARE_CE], ids=["mse", "cross_entropy"])
 @pytest.mark.parametrize("make", list(CAUGHT), ids=lambda make: make.__name__)
 def test_each_broken_backend_is_caught_and_named(make, spec, dtype):
     backend = make()
@@ -291,6 +293,44 @@ def test_trajectories_record_loss_and_distance_from_the_oracle_per_step():
     assert 0 < f32.param_dist.iloc[-1] < 1e-4  # float32 drifts, a little
     first = frame[frame.step == 0]
     assert np.allclose(first.loss, first.oracle_loss, rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_trajectories_fail_a_backend_whose_gradients_are_off(dtype):
+    frame = comparisons.trajectories(
+        "synthetic_classification", None, ["numpy", broken.grads_scaled()],
+        steps=10, batch_size=32, dtypes=dtype,
+    )  # fmt: skip
+    passed = frame.groupby("backend").passed.all()
+    assert passed["numpy"] and not passed["scaled-grads"]
+    first = frame[frame.step == 0].set_index("backend")
+    assert first.passed.all()  # step 0: same start, no update yet
+
+
+def test_trajectories_fail_parameters_that_drift_where_the_loss_cannot_tell():
+    """Softmax ignores a shift of every logit alike: a step that also adds 1e-3
+    to the last bias leaves each loss as it was, but not the parameters."""
+
+    def sgd_step(params, grads, lr):
+        stepped = impl_numpy.sgd_step(params, grads, lr)
+        return [*stepped[:-1], (stepped[-1][0], stepped[-1][1] + 1e-3)]
+
+    shifted = broken.wrapped("shifted", sgd_step=sgd_step)
+    frame = comparisons.trajectories(
+        "synthetic_classification", None, [shifted], steps=5, dtypes="float64"
+    )
+    assert (frame.loss_diff <= frame.loss_tol).all()
+    assert list(frame.passed) == [True, False, False, False, False]
+
+
+def test_trajectory_tolerances_follow_the_policy_with_every_step_counted():
+    frame = comparisons.trajectories(
+        "synthetic_classification", None, ["numpy"], steps=4, batch_size=32
+    )
+    for row in frame.itertuples():
+        K = reduction_length((8, 32, 4), 32, row.step + 1)  # default_spec's net
+        assert row.dist_tol == tolerance(row.dtype, 1.0, K)
+        assert row.loss_tol == tolerance(row.dtype, abs(row.oracle_loss), K)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
