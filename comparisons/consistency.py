@@ -22,7 +22,6 @@ counts each failure against the backend that the oracle finds off.
 
 from __future__ import annotations
 
-import numbers
 import re
 from collections.abc import Callable
 
@@ -90,8 +89,8 @@ def check(
     `batch_size`: the rows of the network level's random batch.
     `device`: where torch, JAX and outside backends place their arrays (once).
     """
-    _check_int("seed", seed, 0)
-    _check_int("batch_size", batch_size, 1)
+    validate.check_int("seed", seed, 0)
+    validate.check_int("batch_size", batch_size, 1)
     plan = _plan(_as_specs(specs), dtypes, levels, units)
     backends = [registry.on_device(b, device) for b in registry.resolve(backends)]
     rows = []
@@ -168,13 +167,6 @@ def _units(units, specs) -> tuple[str, ...]:
     if units is None:
         return tuple(u for u in UNITS if any(u in units_of(s) for s in specs))
     return validate.check_choices("units", units, UNITS)
-
-
-def _check_int(name: str, value, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
 
 
 def _unit_task(dtype: str, units) -> Callable:

@@ -258,10 +258,10 @@ def check_lr(lr) -> None:
 def check_train_args(lr, steps, batch_size, seed, tol, n_rows: int) -> None:
     """The loop arguments of `train`."""
     check_lr(lr)
-    _check_int("steps", steps, minimum=0)
-    _check_int("seed", seed, minimum=0)
+    check_int("steps", steps, minimum=0)
+    check_int("seed", seed, minimum=0)
     if batch_size is not None:
-        _check_int("batch_size", batch_size, minimum=1)
+        check_int("batch_size", batch_size, minimum=1)
         if batch_size > n_rows:
             raise ValueError(
                 f"batch_size must be at most the number of examples ({n_rows}), "
@@ -373,7 +373,8 @@ def _check_array(name: str, a) -> None:
         raise TypeError(f"{name} must be an array, got {type(a).__name__}")
 
 
-def _check_int(name: str, value, minimum: int) -> None:
+def check_int(name: str, value, minimum: int) -> None:
+    """An int (not a bool, not 2.0) of at least `minimum`."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
     if value < minimum:

@@ -88,11 +88,12 @@ def test_pytest_starts_without_torch_or_jax():
 
 
 def test_my_backend_agrees(triptych):
-    triptych.assert_agree("mypackage.mybackend:backend")
+    triptych.assert_agree("mypackage.mybackend:backend", dtypes="float32")
 """
 BROKEN_TEST = """
 def test_a_broken_backend_fails(triptych):
-    triptych.assert_agree("mypackage.mybackend:broken", levels=["network"])
+    broken = "mypackage.mybackend:broken"
+    triptych.assert_agree(broken, levels=["network"], dtypes="float32")
 """
 
 
@@ -133,7 +134,9 @@ def run_pytest(folder, env) -> subprocess.CompletedProcess:
 
 def test_the_plugin_gives_a_three_line_test_the_whole_check(author):
     """Its own pytest, in a fresh process: no torch or JAX at start-up, the
-    honest backend passes every level, the broken one fails with the table."""
+    honest backend passes every level (in float32 here, to be quick; both
+    dtypes in scripts/check_plugin_in_fresh_venv.sh), the broken one fails with
+    the table."""
     done = run_pytest(*author)
     assert "1 failed, 2 passed" in done.stdout, done.stdout + done.stderr
     failure = done.stdout.split("test_a_broken_backend_fails", 1)[1]
