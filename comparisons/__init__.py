@@ -20,6 +20,7 @@ _EXPORTS = {
     "default_spec": "training",
     "full_float32_precision": "precision",
     "verdicts": "bench.confidence",
+    "assert_agree": "assertions",
 }
 # public name -> a module or package itself (`bench` and `show` are also callable:
 # bench(...), show("relu"))

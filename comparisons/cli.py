@@ -17,7 +17,8 @@ from reference import validate
 
 from . import backends as registry
 from . import files
-from .consistency import check, summary
+from .assertions import failure_table
+from .consistency import blamed, check, default_specs, summary
 from .training import default_spec, train
 
 
@@ -63,29 +64,12 @@ def _parser() -> argparse.ArgumentParser:
         "difference along the way against the other backends and the float64 oracle.",
     )
     p.add_argument("--dataset", default="digits", choices=list(reference.data.DATASETS))
-    p.add_argument(
-        "--sizes",
-        type=_sizes,
-        default=None,
-        help="layer sizes, e.g. 64,32,10 (default: n_features,32,n_outputs)",
-    )
-    p.add_argument(
-        "--activation",
-        choices=reference.ACTIVATIONS,
-        default=None,
-        help="hidden activation (default: tanh)",
-    )
-    p.add_argument(
-        "--output",
-        choices=reference.OUTPUTS,
-        default=None,
-        help="output activation (default: softmax to classify, identity to regress)",
-    )
-    p.add_argument(
-        "--loss",
-        choices=reference.LOSSES,
-        default=None,
-        help="loss (default: cross_entropy to classify, mse to regress)",
+    _add_network_flags(
+        p,
+        sizes="default: n_features,32,n_outputs",
+        activation="default: tanh",
+        output="default: softmax to classify, identity to regress",
+        loss="default: cross_entropy to classify, mse to regress",
     )
     p.add_argument("--dtype", choices=reference.DTYPES, default="float32")
     p.add_argument("--lr", type=float, default=0.1, help="learning rate (default: 0.1)")
@@ -113,12 +97,29 @@ def _parser() -> argparse.ArgumentParser:
         description="Compare every backend with the float64 oracle and with every "
         "other backend at three levels -- unit (activations and losses), network "
         "(forward, loss, gradients, one step, for every spec) and trajectory (30 "
-        "steps of training) -- and print a summary per backend and level. Exits 1 "
-        "when any comparison fails.",
+        "steps of training) -- and print a summary per backend and level. Without "
+        "network flags: every combination on two small nets. With them: the "
+        "networks they give, a flag left out spanning every valid value (--sizes "
+        "64,32,10 alone checks all 15 combinations on that net), at every level. "
+        "Exits 1 when any comparison fails.",
     )
     _add_backend_flags(p)
-    p.add_argument(
-        "--dtypes", type=_names, default=None, help="e.g. float32 (default: both)"
+    _add_network_flags(
+        p,
+        sizes="default: 5,7,3 and 6,8,5,4",
+        activation="default: every one",
+        output="default: every one",
+        loss="default: every one",
+    )
+    dtypes = p.add_mutually_exclusive_group()
+    dtypes.add_argument(
+        "--dtype",
+        choices=reference.DTYPES,
+        default=None,
+        help="one dtype (default: both)",
+    )
+    dtypes.add_argument(
+        "--dtypes", type=_names, default=None, help="several: float32,float64"
     )
     p.add_argument(
         "--levels",
@@ -300,31 +301,65 @@ def _run_train(args) -> int:
 
 def _run_check(args) -> int:
     _report_missing_backends(args.backends)
+    specs = _specs_from_flags(args)
+    dtypes = [args.dtype] if args.dtype else args.dtypes
+    if specs is not None:
+        dtypes = dtypes or list(reference.DTYPES)  # a flag not given spans them all
+        print(f"Checking {_networks(specs)}, each in {' and '.join(dtypes)}")
     started = time.perf_counter()
     results = check(
-        None,
+        specs,
         _backends(args),
-        args.dtypes,
+        dtypes,
         args.levels,
         args.seed,
         progress=ProgressBar("check"),
         device=args.device,
     )
     seconds = time.perf_counter() - started
-    table = summary(results)
-    print(table.to_string(index=False, float_format=_float))
+    print(summary(results).to_string(index=False, float_format=_float))
     failed = results[~results.passed]
     print(
         f"\n{len(results)} comparisons, {len(failed)} failed, in {seconds:.0f} s. "
-        f"worst_share_of_tol: the case closest to its tolerance (1 = at it)."
+        f"worst_share_of_tol: the case closest to its tolerance (1 = at it); a "
+        f"failure between two backends counts against the one the oracle finds off."
     )
-    if len(failed):
-        print("\nFailures (first 20):")
-        print(failed.head(20).to_string(index=False))
+    counted = results[blamed(results)]
+    if len(counted):
+        shown = min(len(counted), 20)
+        print(f"\nFailures, worst first ({shown} of {len(counted)}):")
+        print(failure_table(counted, 20))
     if args.csv:
         results.to_csv(args.csv, index=False)
         print(f"Wrote {args.csv}")
     return 1 if len(failed) else 0
+
+
+def _specs_from_flags(args) -> list[reference.NetworkSpec] | None:
+    """The networks --sizes, --activation, --output and --loss give, each flag left
+    out spanning every valid value; None (check's own default) if none is given."""
+    flags = dict(activation=args.activation, output=args.output, loss=args.loss)
+    if args.sizes is None and not any(flags.values()):
+        return None
+    sizes = [args.sizes] if args.sizes else sorted({s.sizes for s in default_specs()})
+    chosen = [
+        combo
+        for combo in reference.combinations()
+        if all(v in (None, c) for v, c in zip(flags.values(), combo))
+    ]
+    if not chosen:  # e.g. --output identity --loss cross_entropy: the spec says why
+        reference.NetworkSpec(sizes[0], **{k: v or "tanh" for k, v in flags.items()})
+    return [reference.NetworkSpec(size, *combo) for size in sizes for combo in chosen]
+
+
+def _networks(specs) -> str:
+    """'15 networks (every valid activation/output/loss on 64-32-10)', or
+    '1 network (relu/sigmoid/mse on 6-5-4)', and the like."""
+    sizes = ", ".join(dict.fromkeys("-".join(map(str, s.sizes)) for s in specs))
+    combos = dict.fromkeys(f"{s.activation}/{s.output}/{s.loss}" for s in specs)
+    which = "every valid activation/output/loss" if len(combos) == 15 else None
+    count = f"{len(specs)} network{'s' if len(specs) > 1 else ''}"
+    return f"{count} ({which or ', '.join(combos)} on {sizes})"
 
 
 def _run_report(args) -> int:
@@ -564,13 +599,30 @@ def _report_missing_backends(requested) -> None:
         print(f"note: {reason}", file=sys.stderr)
 
 
+def _add_network_flags(p, **defaults: str) -> None:
+    """--sizes, --activation, --output and --loss, as train and check take them;
+    `defaults`: what each means when left out, for its help."""
+    p.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=None,
+        help=f"layer sizes, 64,32,10 or 64-32-10 ({defaults['sizes']})",
+    )
+    for flag, choices, what in (
+        ("activation", reference.ACTIVATIONS, "hidden activation"),
+        ("output", reference.OUTPUTS, "output activation"),
+        ("loss", reference.LOSSES, "loss"),
+    ):
+        help = f"{what} ({defaults[flag]})"
+        p.add_argument(f"--{flag}", choices=choices, default=None, help=help)
+
+
 def _sizes(text: str) -> tuple[int, ...]:
+    """--sizes through reference.parse_sizes, the one parser for sizes."""
     try:
-        return tuple(int(n) for n in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated ints like 64,32,10, got {text!r}"
-        ) from None
+        return reference.parse_sizes(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _batch_size(text: str) -> int | None:

@@ -2,21 +2,22 @@
 how much?
 
 `check(...)` runs three levels and returns one tidy row per (level, quantity,
-dtype, spec, dataset, backend, against):
+inputs, dtype, spec, dataset, backend, against):
 
-- unit: each activation and each loss, value and gradient, on inputs that
-  saturate, reach +-1e4 and sit exactly on ReLU's kink;
+- unit: each activation and each loss, value and gradient, on ordinary inputs,
+  on extreme ones (+-30, +-1e4) and on exact zeros, each case judged against its
+  own scale (comparisons/unit_level.py);
 - network: forward output, loss, every gradient and one gradient-descent step,
   for every spec and dtype;
 - trajectory: `train` for TRAJECTORY_STEPS steps from the same init on the same
-  minibatches, on a synthetic set and on the digits: the loss curve and the final
-  parameters.
+  minibatches: the loss curve and the final parameters.
 
 Each backend is held against the float64 oracle, run on the same dtype-rounded
 inputs (so only the arithmetic differs), and against every other backend. The
 tolerance policy is reference/tolerance.py; against another backend the
 tolerance is doubled, since both sides carry rounding error. A backend that
-raises is recorded as a failed row with the error, not a crash.
+raises is recorded as a failed row with the error, not a crash. `summary`
+counts each failure against the backend that the oracle finds off.
 """
 
 from __future__ import annotations
@@ -29,37 +30,34 @@ import pandas as pd
 
 import reference
 from reference import NetworkSpec, oracle, validate
-from reference.tolerance import (
-    Comparison,
-    compare,
-    group_scale,
-    magnitude,
-    reduction_length,
-    tolerance,
-)
+from reference.tolerance import group_scale, reduction_length
 
 from . import backends as registry
 from . import precision
+from .blame import blamed, summary
 from .precision import full_float32_precision
+from .rows import COLUMNS, compare_all, each
+from .unit_level import UNITS, unit_rows, units_of
 
 LEVELS = ("unit", "network", "trajectory")
 DTYPES = ("float32", "float64")
-COLUMNS = [
-    "level", "quantity", "dtype", "sizes", "activation", "output", "loss", "dataset",
-    "backend", "against", "max_abs_err", "max_rel_err", "tol", "passed", "note",
-]  # fmt: skip
 NETWORK_BATCH = 12
 TRAJECTORY_STEPS = 30
 TRAJECTORY_SETS = {  # data set -> (hidden width, lr, batch size)
     "synthetic_classification": (16, 0.5, 32),
     "digits": (32, 0.1, 64),
 }
+# For specs of your own: random data of the right kind for the loss
+# (reference.data.random_batch), TRAJECTORY_ROWS rows in batches of 16.
+TRAJECTORY_ROWS, TRAJECTORY_BATCH, TRAJECTORY_LR = 64, 16, 0.1
 
 Progress = Callable[[int, int, str], None]  # (done, total, what) -> None
 
+__all__ = ["COLUMNS", "LEVELS", "blamed", "check", "default_specs", "summary"]
+
 
 def default_specs() -> list[NetworkSpec]:
-    """Every valid combination, on the seed's three layers and on a deeper net."""
+    """Every valid combination, on the classic three layers and on a deeper net."""
     return [
         NetworkSpec(sizes, *combo)
         for sizes in ((5, 7, 3), (6, 8, 5, 4))
@@ -76,105 +74,145 @@ def check(
     progress: Progress | None = None,
     batch_size: int = NETWORK_BATCH,
     device=None,
+    units=None,
 ) -> pd.DataFrame:
     """Compare every backend with the oracle and with each other (see module doc).
 
-    `specs`: NetworkSpecs (their dtype is replaced by each of `dtypes`); the
-    trajectory level uses their (activation, output, loss) on its own data sets.
+    `specs`: a NetworkSpec or a list of them, used at every level: the network
+    level on a random batch, the trajectory level on random data of the right
+    kind for each loss, the unit level for the units they use. Each runs in its
+    own dtype, or in each of `dtypes` where that is given ("float32" is one).
+    Without specs: every combination on two nets, the trajectory level on a
+    synthetic set and the digits, every unit, in both dtypes.
     `backends`: names or objects with the backend API (default: all installed).
+    `units`: "all", or names of unit_level.UNITS (default: those the specs use).
     `batch_size`: the rows of the network level's random batch.
     `device`: where torch, JAX and outside backends place their arrays (once).
     """
-    specs = default_specs() if specs is None else list(specs)
-    dtypes = validate.check_choices("dtypes", dtypes, DTYPES)
-    levels = validate.check_choices("levels", levels, LEVELS)
+    validate.check_int("seed", seed, 0)
+    validate.check_int("batch_size", batch_size, 1)
+    plan = _plan(_as_specs(specs), dtypes, levels, units)
     backends = [registry.on_device(b, device) for b in registry.resolve(backends)]
-    combos = list(dict.fromkeys((s.activation, s.output, s.loss) for s in specs))
-    tasks = [("unit", dtype, None) for dtype in dtypes if "unit" in levels]
-    tasks += [("network", s.replace(dtype=d), None) for d in dtypes for s in specs]
-    tasks = [t for t in tasks if t[0] in levels]
-    if "trajectory" in levels:
-        tasks += [
-            ("trajectory", combo, (name, dtype))
-            for name in TRAJECTORY_SETS
-            for dtype in dtypes
-            for combo in combos
-        ]
     rows = []
-    datasets = {}
     with full_float32_precision(backends):
-        for done, (level, what, extra) in enumerate(tasks):
+        for done, (what, run) in enumerate(plan):
             if progress:
-                progress(done, len(tasks), f"{level} {_describe(what, extra)}")
-            if level == "unit":
-                rows += _unit_level(backends, what)
-            elif level == "network":
-                rows += _network_level(backends, what, seed, batch_size)
-            else:
-                name, dtype = extra
-                data = datasets.setdefault(name, reference.data.load(name))
-                rows += _trajectory_level(backends, what, data, dtype, seed)
+                progress(done, len(plan), what)
+            rows += run(backends, seed, batch_size)
         if progress:
-            progress(len(tasks), len(tasks), "done")
+            progress(len(plan), len(plan), "done")
         pinned = precision.settings()  # what was in force while comparing
     results = pd.DataFrame(rows, columns=COLUMNS)
     results.attrs["matmul_precision"] = pinned
     return results
 
 
-# ------------------------------------------------------------------------- unit
-
-# Rows mix the extremes with ordinary values; 0.0 sits on ReLU's kink.
-UNIT_Z = np.array(
-    [
-        [-1e4, -30.0, -1.0, 0.0, 1.0, 30.0, 1e4],
-        [0.5, -0.25, 2.0, 0.0, -3.0, 0.125, 1.0],
-        [1e4, 1e4, -1e4, 0.0, 0.0, 1e-3, -1e-3],
-    ]
-)
-UNIT_G = np.random.default_rng(0).normal(size=UNIT_Z.shape)  # upstream dL/da
-UNIT_TARGETS = np.random.default_rng(1).uniform(size=UNIT_Z.shape)
-UNIT_LOSSES = {  # quantity -> (function, first argument, y)
-    "mse": ("mse", UNIT_Z / 1e4, UNIT_TARGETS),  # mse takes y_hat: keep it O(1)
-    "softmax_cross_entropy": ("softmax_cross_entropy", UNIT_Z, np.array([6, 0, 2])),
-    "softmax_cross_entropy(distribution)": (
-        "softmax_cross_entropy",
-        UNIT_Z,
-        UNIT_TARGETS / UNIT_TARGETS.sum(axis=1, keepdims=True),
-    ),
-    "sigmoid_cross_entropy": ("sigmoid_cross_entropy", UNIT_Z, UNIT_TARGETS),
-}
+# ------------------------------------------------------------------ the plan
 
 
-def _unit_level(backends, dtype: str) -> list[dict]:
-    spec = NetworkSpec((2, 2, UNIT_Z.shape[1]), dtype=dtype)  # asarray needs one
-    context = dict(level="unit", dtype=dtype)
-    z, g = reference.cast_array(UNIT_Z, dtype), reference.cast_array(UNIT_G, dtype)
-    rows = []
-    for name in ("identity", "sigmoid", "tanh", "relu", "softmax"):
-        f, f_grad = oracle.ACTIVATIONS[name]
-        values = _each(backends, lambda b, n=name: getattr(b, n)(b.asarray(z, spec)))
-        rows += _rows(context, name, values, f(z), dtype, z.shape[1])
-        grads = _each(
-            backends,
-            lambda b, n=name: getattr(b, f"{n}_grad")(
-                b.asarray(z, spec), b.asarray(g, spec)
-            ),
+def _plan(specs, dtypes, levels, units) -> list[tuple[str, Callable]]:
+    """[(what, run(backends, seed, batch_size) -> rows)], in order of level."""
+    levels = validate.check_choices("levels", levels, LEVELS)
+    typed = _typed_specs(specs, dtypes)
+    units = _units(units, specs)
+    plan = []
+    if "unit" in levels and units:
+        for dtype in dict.fromkeys(s.dtype for s in typed):
+            plan.append((f"unit {dtype}", _unit_task(dtype, units)))
+    if "network" in levels:
+        plan += [(f"network {s}", _network_task(s)) for s in typed]
+    if "trajectory" in levels and specs is None:
+        plan += _dataset_trajectories(typed)
+    elif "trajectory" in levels:
+        plan += [(f"trajectory {s}", _spec_trajectory_task(s)) for s in typed]
+    return plan
+
+
+def _as_specs(specs) -> list[NetworkSpec] | None:
+    """None, or a list of NetworkSpecs from one spec or several."""
+    if specs is None or isinstance(specs, NetworkSpec):
+        return None if specs is None else [specs]
+    if isinstance(specs, str) or not hasattr(specs, "__iter__"):
+        raise TypeError(
+            f"specs must be a NetworkSpec or a list of them, got "
+            f"{type(specs).__name__} {specs!r:.60}"
         )
-        rows += _rows(context, f"{name}_grad", grads, f_grad(z, g), dtype, z.shape[1])
-    for quantity, (name, first, y) in UNIT_LOSSES.items():
-        first, y = reference.cast_array(first, dtype), reference.cast_array(y, dtype)
-        for suffix in ("", "_grad"):
-            values = _each(
-                backends,
-                lambda b, f=name + suffix, a=first, t=y: getattr(b, f)(
-                    b.asarray(a, spec), b.asarray(t, spec)
-                ),
+    specs = list(specs)
+    for i, spec in enumerate(specs):
+        if not isinstance(spec, NetworkSpec):
+            raise TypeError(
+                f"specs[{i}] must be a NetworkSpec, got {type(spec).__name__} "
+                f"{spec!r:.60}"
             )
-            expected = getattr(oracle, name + suffix)(first, y)
-            label = quantity.replace(name, name + suffix)
-            rows += _rows(context, label, values, expected, dtype, first.size)
-    return rows
+    if not specs:
+        raise ValueError("specs must hold at least one NetworkSpec, got none")
+    return specs
+
+
+def _typed_specs(specs, dtypes) -> list[NetworkSpec]:
+    """Each spec in each dtype asked for; without `dtypes`, given specs keep
+    their own and the default specs run in both."""
+    if specs is not None and dtypes is None:
+        return list(dict.fromkeys(specs))
+    dtypes = validate.check_choices("dtypes", dtypes, DTYPES)
+    specs = default_specs() if specs is None else specs
+    typed = [s.replace(dtype=d) for d in dict.fromkeys(dtypes) for s in specs]
+    return list(dict.fromkeys(typed))
+
+
+def _units(units, specs) -> tuple[str, ...]:
+    """The unit functions to compare: all without specs, else those they use."""
+    if units == "all" or (units is None and specs is None):
+        return UNITS
+    if units is None:
+        return tuple(u for u in UNITS if any(u in units_of(s) for s in specs))
+    return validate.check_choices("units", units, UNITS)
+
+
+def _unit_task(dtype: str, units) -> Callable:
+    return lambda backends, seed, batch_size: unit_rows(backends, dtype, units)
+
+
+def _network_task(spec: NetworkSpec) -> Callable:
+    return lambda backends, seed, batch_size: _network_level(
+        backends, spec, seed, batch_size
+    )
+
+
+def _dataset_trajectories(typed) -> list[tuple[str, Callable]]:
+    """The default trajectory level: each (activation, output, loss) of the specs
+    on each of TRAJECTORY_SETS, at the width and learning rate set there."""
+    combos = dict.fromkeys((s.activation, s.output, s.loss) for s in typed)
+    dtypes = dict.fromkeys(s.dtype for s in typed)
+    plan = []
+    for name in TRAJECTORY_SETS:
+        for dtype in dtypes:
+            for combo in combos:
+                what = f"trajectory {'/'.join(combo)} on {name} {dtype}"
+                plan.append((what, _dataset_trajectory_task(name, combo, dtype)))
+    return plan
+
+
+def _dataset_trajectory_task(name: str, combo, dtype: str) -> Callable:
+    def run(backends, seed, batch_size):
+        data = reference.data.load(name)
+        hidden, lr, batch = TRAJECTORY_SETS[name]
+        sizes = (data.n_features, hidden, data.n_outputs)
+        spec = NetworkSpec(sizes, *combo, dtype=dtype)
+        y = data.y if spec.uses_labels else np.eye(data.n_outputs)[data.y]
+        return _trajectory_level(backends, spec, (data.x, y), name, lr, batch, seed)
+
+    return run
+
+
+def _spec_trajectory_task(spec: NetworkSpec) -> Callable:
+    def run(backends, seed, batch_size):
+        data = reference.data.random_batch(spec, TRAJECTORY_ROWS, seed + 2)
+        return _trajectory_level(
+            backends, spec, data, "synthetic", TRAJECTORY_LR, TRAJECTORY_BATCH, seed
+        )
+
+    return run
 
 
 # ---------------------------------------------------------------------- network
@@ -212,12 +250,12 @@ def _network_level(backends, spec: NetworkSpec, seed: int, n: int) -> list[dict]
 # ------------------------------------------------------------------- trajectory
 
 
-def _trajectory_level(backends, combo, data, dtype: str, seed: int) -> list[dict]:
-    hidden, lr, batch = TRAJECTORY_SETS[data.name]
-    spec = NetworkSpec((data.n_features, hidden, data.n_outputs), *combo, dtype=dtype)
-    x, y = data.x, data.y if spec.uses_labels else np.eye(data.n_outputs)[data.y]
+def _trajectory_level(backends, spec, data, name, lr, batch, seed) -> list[dict]:
+    """`train` for TRAJECTORY_STEPS steps on `data` = (x, y): the losses and the
+    final parameters against the oracle's from the same rounded start."""
+    x, y = data
     params = reference.init_params(spec, seed)
-    ref_params, ref_x, ref_y = _oracle_inputs(params, x, y, dtype)
+    ref_params, ref_x, ref_y = _oracle_inputs(params, x, y, spec.dtype)
     final, losses = oracle.train(
         ref_params, ref_x, ref_y, spec.replace(dtype="float64"),
         lr, TRAJECTORY_STEPS, batch, seed,
@@ -230,7 +268,7 @@ def _trajectory_level(backends, combo, data, dtype: str, seed: int) -> list[dict
         return {"losses": curve, **_named("final ", b.to_numpy(trained))}
 
     K = reduction_length(spec.sizes, batch, TRAJECTORY_STEPS)
-    context = {**_spec_context("trajectory", spec), "dataset": data.name}
+    context = {**_spec_context("trajectory", spec), "dataset": name}
     return _rows_per_quantity(context, backends, run, expected, K)
 
 
@@ -238,8 +276,9 @@ def _trajectory_level(backends, combo, data, dtype: str, seed: int) -> list[dict
 
 
 def _rows_per_quantity(context, backends, run, expected: dict, K: int) -> list[dict]:
-    """Run every backend once, then compare quantity by quantity."""
-    outputs = _each(backends, run)
+    """Run every backend once, then compare quantity by quantity; the arrays of
+    one gradient (or one set of parameters) share that whole quantity's scale."""
+    outputs = each(backends, run)
     groups = {}  # 'd', 'step ', 'final ' -> the arrays of that gradient or step
     for quantity, ref in expected.items():
         groups.setdefault(_group(quantity), []).append(ref)
@@ -250,71 +289,13 @@ def _rows_per_quantity(context, backends, run, expected: dict, K: int) -> list[d
             for name, out in outputs.items()
         }
         scale = group_scale(groups[_group(quantity)])
-        rows += _rows(context, quantity, values, ref, context["dtype"], K, scale)
+        rows += compare_all(context, quantity, values, ref, K, scale)
     return rows
 
 
 def _group(quantity: str) -> str:
     """'dW[1]' -> 'd', 'step b[0]' -> 'step ', 'loss' -> 'loss'."""
     return re.sub(r"[Wb]\[\d+\]$", "", quantity)
-
-
-def _rows(
-    context: dict, quantity: str, values: dict, expected, dtype, K, scale=None
-) -> list[dict]:
-    """Each backend against the oracle, then against every other backend.
-    `scale`: the magnitude errors are relative to (default: max|expected|)."""
-    scale = magnitude(expected) if scale is None else scale
-    pair_tol = 2 * tolerance(dtype, scale, K)
-    arrays = {name: _as_numpy(value) for name, value in values.items()}
-    rows = []
-    for name, value in arrays.items():
-        result = _compare(value, expected, dtype, K, None, scale)
-        rows.append(_row(context, quantity, name, "oracle", result))
-        for other, other_value in arrays.items():
-            if other != name:
-                result = _compare(value, other_value, dtype, K, pair_tol, scale)
-                rows.append(_row(context, quantity, name, other, result))
-    return rows
-
-
-def _compare(value, ref, dtype, K, tol, scale) -> Comparison:
-    for side in (value, ref):
-        if isinstance(side, Exception):
-            error = f"raised {type(side).__name__}: {side}"
-            return Comparison(np.inf, np.inf, tol or 0.0, False, error)
-    return compare(value, ref, dtype, K, tol, scale)
-
-
-def _row(context: dict, quantity: str, backend: str, against: str, result) -> dict:
-    return {
-        "level": context["level"], "quantity": quantity, "dtype": context["dtype"],
-        "sizes": context.get("sizes", ""), "activation": context.get("activation", ""),
-        "output": context.get("output", ""), "loss": context.get("loss", ""),
-        "dataset": context.get("dataset", ""), "backend": backend, "against": against,
-        "max_abs_err": result.max_abs_err, "max_rel_err": result.max_rel_err,
-        "tol": result.tol, "passed": bool(result.passed), "note": result.note,
-    }  # fmt: skip
-
-
-def _each(backends, run) -> dict:
-    """{backend name: run(backend)}, an exception standing in for a failed run."""
-    results = {}
-    for backend in backends:
-        try:
-            results[backend.NAME] = run(backend)
-        except Exception as error:  # a broken backend is a finding, not a crash
-            results[backend.NAME] = error
-    return results
-
-
-def _as_numpy(value):
-    if isinstance(value, Exception):
-        return value
-    try:
-        return np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        return error
 
 
 def _named(prefix: str, params) -> dict:
@@ -337,38 +318,3 @@ def _oracle_inputs(params, x, y, dtype: str):
     numbers a `dtype` backend sees."""
     cast = reference.cast_array
     return reference.cast_params(params, dtype), cast(x, dtype), cast(y, dtype)
-
-
-def _describe(what, extra) -> str:
-    if isinstance(what, NetworkSpec):
-        return str(what)
-    if extra:
-        return f"{'/'.join(what)} on {extra[0]} {extra[1]}"
-    return str(what)
-
-
-def summary(results: pd.DataFrame) -> pd.DataFrame:
-    """Per backend and level: cases, passed, and the case closest to its tolerance
-    (`worst_share_of_tol` = max_abs_err / tol; above 1 fails)."""
-    err, tol = results.max_abs_err.to_numpy(), results.tol.to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(tol > 0, err / tol, np.where(err > 0, np.inf, 0.0))
-    frame = results.assign(share=share)
-    rows = []
-    for (backend, level), group in frame.groupby(["backend", "level"], sort=False):
-        worst = group.loc[group.share.idxmax()]
-        rows.append(dict(
-            backend=backend, level=level, cases=len(group),
-            passed=int(group.passed.sum()),
-            worst_rel_err=worst["max_rel_err"], worst_share_of_tol=worst["share"],
-            worst_case=_case(worst),
-        ))  # fmt: skip
-    return pd.DataFrame(rows)
-
-
-def _case(row) -> str:
-    """A row's case in words: 'dW[0] 5-7-3 tanh/softmax/mse float32 vs oracle'."""
-    spec = "/".join(row[k] for k in ("activation", "output", "loss") if row[k])
-    parts = [row["quantity"], row["sizes"], spec, row["dataset"], row["dtype"]]
-    text = " ".join(str(p) for p in parts if p) + f" vs {row['against']}"
-    return f"{text} ({row['note']})" if row["note"] else text

@@ -18,10 +18,22 @@ from reference import NetworkSpec, validate
 from . import backends as registry
 
 
+def load_dataset(dataset) -> reference.Dataset:
+    """A data set by name (one of reference.data.DATASETS), or a Dataset as is."""
+    if isinstance(dataset, reference.Dataset):
+        return dataset
+    if not isinstance(dataset, str):
+        raise TypeError(
+            f"dataset must be a name ({', '.join(reference.data.DATASETS)}) or a "
+            f"reference.Dataset, got {type(dataset).__name__} {dataset!r:.60}"
+        )
+    return reference.data.load(dataset)
+
+
 def default_spec(
     dataset: reference.Dataset, dtype: str = "float32", **fields
 ) -> NetworkSpec:
-    """The seed's three layers sized for `dataset`: n_features -> 32 -> n_outputs,
+    """The classic three layers sized for `dataset`: n_features -> 32 -> n_outputs,
     tanh; softmax + cross-entropy for classification, identity + MSE for regression."""
     classify = dataset.task == "classification"
     base = dict(
@@ -46,8 +58,9 @@ def train(
 ) -> pd.DataFrame:
     """Train `spec` on `dataset` with each backend; one summary row per backend.
     `device`: where torch, JAX and outside backends place their arrays."""
-    data = reference.data.load(dataset) if isinstance(dataset, str) else dataset
-    spec = spec or default_spec(data)
+    data = load_dataset(dataset)
+    spec = default_spec(data) if spec is None else spec
+    validate.check_spec(spec)
     x, y = data.x, data.y
     validate.check_dataset(x, y, spec)
     validate.check_train_args(lr, steps, batch_size, seed, None, len(x))

@@ -8,6 +8,15 @@ oracle's loss and the relative distance of the backend's parameters from the
 oracle's: sqrt(sum ||p - p_oracle||^2) / sqrt(sum ||p_oracle||^2). In float64 it
 stays near 1e-15; in float32 it starts at rounding and grows as the two
 trajectories part.
+
+Each row is judged by the tolerance policy (reference/tolerance.py), with the
+rounding of every step so far counted in: at step t (t updates made) K_t is
+`reduction_length(sizes, batch, t + 1)`, and
+
+- `loss_tol = tolerance(dtype, |oracle_loss|, K_t)` bounds `loss_diff`;
+- `dist_tol = tolerance(dtype, 1, K_t)` bounds `param_dist`, which is already
+  relative to the size of the oracle's parameters;
+- `passed` is both within.
 """
 
 from __future__ import annotations
@@ -17,13 +26,15 @@ import pandas as pd
 
 import reference
 from reference import NetworkSpec, oracle, validate
+from reference.tolerance import reduction_length, tolerance
 
 from . import backends as registry
 from .precision import full_float32_precision
-from .training import default_spec
+from .training import default_spec, load_dataset
 
 COLUMNS = ["dataset", "backend", "dtype", "step", "loss", "oracle_loss", "loss_diff",
-           "param_dist"]  # fmt: skip
+           "param_dist", "loss_tol", "dist_tol", "passed"]  # fmt: skip
+DTYPES = ("float32", "float64")
 
 
 def trajectories(
@@ -34,14 +45,18 @@ def trajectories(
     steps: int = 100,
     batch_size: int | None = 64,
     seed: int = 0,
-    dtypes=("float32", "float64"),
+    dtypes=DTYPES,
     device=None,
 ) -> pd.DataFrame:
-    """One row per (backend, dtype, step): the loss, the oracle's, and the distance."""
-    data = reference.data.load(dataset) if isinstance(dataset, str) else dataset
-    spec = spec or default_spec(data)
+    """One row per (backend, dtype, step): the loss, the oracle's, the distance,
+    and their tolerances (see module doc). `dtypes`: one or several ("float32"
+    is one); `spec`'s own dtype is replaced by each."""
+    data = load_dataset(dataset)
+    spec = default_spec(data) if spec is None else spec
+    validate.check_spec(spec)
     validate.check_dataset(data.x, data.y, spec)
     validate.check_train_args(lr, steps, batch_size, seed, None, len(data.x))
+    dtypes = validate.check_choices("dtypes", dtypes, DTYPES)
     batches = reference.minibatches(len(data.x), batch_size, steps, seed)
     backends = [registry.on_device(b, device) for b in registry.resolve(backends)]
     rows = []
@@ -51,15 +66,26 @@ def trajectories(
             exact = _oracle_path(data, typed, lr, batches, seed)
             for backend in backends:
                 path = _backend_path(backend, data, typed, lr, batches, seed)
-                for step, ((loss, params), (ref_loss, ref_params)) in enumerate(
-                    zip(path, exact)
-                ):
-                    rows.append(dict(
-                        dataset=data.name, backend=backend.NAME, dtype=dtype, step=step,
-                        loss=loss, oracle_loss=ref_loss, loss_diff=abs(loss - ref_loss),
-                        param_dist=_distance(params, ref_params),
-                    ))  # fmt: skip
+                n_rows = batch_size or len(data.x)  # rows in each step's batch
+                rows += _rows(data.name, backend.NAME, typed, path, exact, n_rows)
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _rows(dataset, backend, spec, path, exact, n_rows: int) -> list[dict]:
+    """One row per step of `path` against the oracle's `exact` (see module doc)."""
+    rows = []
+    for step, ((loss, params), (ref_loss, ref_params)) in enumerate(zip(path, exact)):
+        K = reduction_length(spec.sizes, n_rows, step + 1)
+        loss_diff, dist = abs(loss - ref_loss), _distance(params, ref_params)
+        loss_tol = tolerance(spec.dtype, abs(ref_loss), K)
+        dist_tol = tolerance(spec.dtype, 1.0, K)
+        rows.append(dict(
+            dataset=dataset, backend=backend, dtype=spec.dtype, step=step,
+            loss=loss, oracle_loss=ref_loss, loss_diff=loss_diff, param_dist=dist,
+            loss_tol=loss_tol, dist_tol=dist_tol,
+            passed=bool(loss_diff <= loss_tol and dist <= dist_tol),
+        ))  # fmt: skip
+    return rows
 
 
 def _backend_path(backend, data, spec, lr, batches, seed):

@@ -1,6 +1,7 @@
 """reference: the framework-neutral truth every implementation is measured against.
 
-- `NetworkSpec`, `combinations()`: what network, validated on construction;
+- `NetworkSpec`, `combinations()`, `parse_sizes`: what network, validated on
+  construction;
 - `init_params(spec, seed)`: the shared float64 starting parameters;
 - `oracle`: the formulas in plain float64 NumPy (the math is documented there),
   with central finite differences;
@@ -16,7 +17,15 @@ from . import data, oracle, tolerance, validate
 from .data import Dataset
 from .init import Params, cast_array, cast_params, init_params
 from .loop import converged, minibatches
-from .spec import ACTIVATIONS, DTYPES, LOSSES, OUTPUTS, NetworkSpec, combinations
+from .spec import (
+    ACTIVATIONS,
+    DTYPES,
+    LOSSES,
+    OUTPUTS,
+    NetworkSpec,
+    combinations,
+    parse_sizes,
+)
 
 __all__ = [
     "ACTIVATIONS",
@@ -34,6 +43,7 @@ __all__ = [
     "init_params",
     "minibatches",
     "oracle",
+    "parse_sizes",
     "tolerance",
     "validate",
 ]

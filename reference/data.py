@@ -114,6 +114,6 @@ DATASETS = {
 
 def load(name: str) -> Dataset:
     """A data set by name: one of `DATASETS`."""
-    if name not in DATASETS:
+    if not isinstance(name, str) or name not in DATASETS:
         raise ValueError(f"dataset must be one of {', '.join(DATASETS)}; got {name!r}")
     return DATASETS[name]()

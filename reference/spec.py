@@ -28,7 +28,7 @@ class NetworkSpec:
     `reference.oracle` for every formula.
     """
 
-    sizes: tuple[int, ...] = (4, 8, 3)
+    sizes: tuple[int, ...] = (4, 8, 3)  # or a string: "4,8,3" or "4-8-3"
     activation: str = "tanh"
     output: str = "softmax"
     loss: str = "cross_entropy"
@@ -97,10 +97,29 @@ def combinations() -> list[tuple[str, str, str]]:
     return [(act, out, loss) for act in ACTIVATIONS for out, loss in pairs]
 
 
+def parse_sizes(text: str) -> tuple[int, ...]:
+    """Layer sizes from text: "64,32,10", or "64-32-10" (the form `str(spec)`
+    prints). The one parser for sizes everywhere: NetworkSpec, the command line.
+    Whether the sizes make a network is NetworkSpec's to check."""
+    if not isinstance(text, str):
+        raise TypeError(f"sizes text must be a str like '64,32,10', got {text!r}")
+    parts = text.split("," if "," in text else "-")
+    try:
+        return tuple(int(part) for part in parts)
+    except ValueError:
+        raise ValueError(
+            f"sizes must be ints separated by commas or dashes, like 64,32,10 or "
+            f"64-32-10; got {text!r}"
+        ) from None
+
+
 def _check_sizes(sizes) -> tuple[int, ...]:
-    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
+    if isinstance(sizes, str):
+        sizes = parse_sizes(sizes)
+    if isinstance(sizes, bytes) or not hasattr(sizes, "__len__"):
         raise TypeError(
-            f"sizes must be a sequence of ints like (4, 8, 3), got {sizes!r}"
+            f"sizes must be a sequence of ints like (4, 8, 3) or a string like "
+            f"'4,8,3', got {sizes!r}"
         )
     sizes = tuple(sizes)
     if len(sizes) < 3:

@@ -21,6 +21,13 @@ terms: a 1-1-2 sigmoid network on one example, found by the property test, has
 a first-layer gradient 170 eps32 off relative to itself, and 3 eps32 relative
 to the whole gradient.
 
+The other side of "relative to the whole": an O(1) entry beside a 1e4 is judged
+against 1e4, where float32's tolerance is ~0.05 absolute. So the unit level
+(activations and losses alone, comparisons/unit_level.py) does not mix them: its
+inputs come in separate cases -- ordinary values, extremes, exact zeros -- and
+each is judged against its own scale. Gradients and parameters keep the
+whole-quantity rule, where cancellation makes it the right one.
+
 NaN and inf are compared first, by position (and sign): a NaN where the oracle
 has a number fails whatever its size, and the finite entries are compared after.
 """

@@ -1,14 +1,16 @@
 """Input checks shared by every backend, so that bad input gets the same clear error.
 
-Two kinds, as DESIGN.md asks:
+Two kinds:
 
 - structural checks (`check_*` below except `check_values`) read only shapes,
   ranks, dtype names and the spec: cheap, run in every public function, and
   written against the array protocol every framework has (`.shape`, `.ndim`,
   `.dtype`), so this module imports no framework;
-- value checks (`check_values`, `check_finite`) read the numbers (NaN/inf, label
-  range), so they run once where data enters -- `asarray`, `from_numpy`, `train`,
-  the harness, the CLI -- and never inside the per-step hot path.
+- value checks (`check_values`, `check_finite`, `check_labels`,
+  `check_targets`) read the numbers (NaN/inf, label range, targets in [0, 1],
+  distributions summing to 1), so they run once where data enters -- `asarray`,
+  `from_numpy`, `train`, the harness, the CLI -- and never inside the per-step
+  hot path.
 
 Every error names the argument, what was expected and what was given.
 """
@@ -231,9 +233,18 @@ def is_labels(a, spec: NetworkSpec) -> bool:
     return spec.uses_labels and a.ndim == 1 and dtype_kind(a) == "int"
 
 
+def is_targets(a, spec: NetworkSpec) -> bool:
+    """Targets, as far as one array can tell: 2-D with the network's n_out columns
+    where n_out differs from n_in. Where n_in == n_out, data and targets look
+    alike, so `asarray` cannot tell them apart: `train` and the harness, which
+    get x and y separately, check the targets there."""
+    return a.ndim == 2 and a.shape[1] == spec.n_out != spec.n_in
+
+
 def check_incoming(a, spec: NetworkSpec) -> np.ndarray:
-    """A NumPy array about to become a backend's array (`asarray`): numbers, finite,
-    and, where it holds labels (`is_labels`), in range. Returned as NumPy."""
+    """A NumPy array about to become a backend's array (`asarray`): numbers, finite;
+    in range where it holds labels (`is_labels`); fit for the loss where it holds
+    targets (`is_targets`, `check_targets`). Returned as NumPy."""
     check_spec(spec)
     a = np.asarray(a)
     if dtype_kind(a) not in ("float", "int"):
@@ -243,8 +254,13 @@ def check_incoming(a, spec: NetworkSpec) -> np.ndarray:
         )
     if is_labels(a, spec):
         check_labels("a", a, spec)
-    else:
-        check_finite("a", a)
+        return a
+    check_finite("a", a)
+    if is_targets(a, spec):
+        shape, n_in = tuple(a.shape), spec.n_in
+        check_targets(
+            f"a of shape {shape}, read as targets (x has {n_in} columns),", a, spec
+        )
     return a
 
 
@@ -277,10 +293,10 @@ def check_lr(lr) -> None:
 def check_train_args(lr, steps, batch_size, seed, tol, n_rows: int) -> None:
     """The loop arguments of `train`."""
     check_lr(lr)
-    _check_int("steps", steps, minimum=0)
-    _check_int("seed", seed, minimum=0)
+    check_int("steps", steps, minimum=0)
+    check_int("seed", seed, minimum=0)
     if batch_size is not None:
-        _check_int("batch_size", batch_size, minimum=1)
+        check_int("batch_size", batch_size, minimum=1)
         if batch_size > n_rows:
             raise ValueError(
                 f"batch_size must be at most the number of examples ({n_rows}), "
@@ -316,6 +332,27 @@ def check_labels(name: str, labels, spec: NetworkSpec) -> None:
         )
 
 
+def check_targets(name: str, y, spec: NetworkSpec) -> None:
+    """Targets (N, n_out) fit for the loss: probabilities in [0, 1] for
+    cross-entropy, and for softmax cross-entropy rows that sum to 1 (a target
+    distribution). MSE takes any finite targets."""
+    y = np.asarray(y, dtype=np.float64)
+    if spec.loss != "cross_entropy" or y.size == 0:
+        return
+    if y.min() < 0 or y.max() > 1:
+        raise ValueError(
+            f"{name} must hold probabilities in [0, 1] for cross_entropy, got values "
+            f"from {y.min()} to {y.max()}"
+        )
+    sums = y.sum(axis=1)  # (N,)
+    if spec.uses_labels and not np.allclose(sums, 1.0, rtol=0, atol=1e-6):
+        worst = int(np.argmax(np.abs(sums - 1.0)))
+        raise ValueError(
+            f"{name} rows must each sum to 1 (a target distribution) for softmax "
+            f"cross_entropy, got row {worst} summing to {sums[worst]}"
+        )
+
+
 def check_values(x, y, spec: NetworkSpec) -> None:
     """The value checks for one data set, on NumPy arrays, once where data enters."""
     check_finite("x", x)
@@ -325,17 +362,8 @@ def check_values(x, y, spec: NetworkSpec) -> None:
     y = np.asarray(y)
     if y.ndim == 1:
         check_labels("y", y, spec)
-    elif spec.loss == "cross_entropy" and (y.min() < 0 or y.max() > 1):
-        raise ValueError(
-            f"y must hold probabilities in [0, 1] for cross_entropy, got values from "
-            f"{y.min()} to {y.max()}"
-        )
-    elif spec.uses_labels and not np.allclose(y.sum(axis=1), 1.0, atol=1e-6):
-        worst = int(np.argmax(np.abs(y.sum(axis=1) - 1.0)))
-        raise ValueError(
-            f"y rows must each sum to 1 (a target distribution) for softmax "
-            f"cross_entropy, got row {worst} summing to {y[worst].sum()}"
-        )
+    else:
+        check_targets("y", y, spec)
 
 
 def check_dataset(x, y, spec: NetworkSpec) -> None:
@@ -380,7 +408,8 @@ def _check_array(name: str, a) -> None:
         raise TypeError(f"{name} must be an array, got {type(a).__name__}")
 
 
-def _check_int(name: str, value, minimum: int) -> None:
+def check_int(name: str, value, minimum: int) -> None:
+    """An int (not a bool, not 2.0) of at least `minimum`."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
     if value < minimum:

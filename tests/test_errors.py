@@ -16,6 +16,7 @@ SPEC = NetworkSpec((4, 5, 3), "tanh", "softmax", "cross_entropy", "float64")
 MSE = NetworkSpec((4, 5, 3), "tanh", "sigmoid", "mse", "float64")
 S32 = SPEC.replace(dtype="float32")
 BCE = NetworkSpec((4, 5, 3), "tanh", "sigmoid", "cross_entropy", "float64")
+B32 = BCE.replace(dtype="float32")
 
 
 @pytest.fixture
@@ -71,6 +72,14 @@ CASES = [
         r"params\[1\] W must be finite, got nan",
     ),
     (
+        "params of integers",
+        lambda o: o.b.from_numpy(
+            [(W.astype(int), b.astype(int)) for W, b in o.init], SPEC
+        ),
+        TypeError,
+        r"params\[0\] W must be floating point, got int64",
+    ),
+    (
         "params for another spec",
         lambda o: o.b.forward(o.params, o.xb, SPEC.replace(sizes=(4, 6, 3))),
         ValueError,
@@ -97,9 +106,9 @@ CASES = [
     ),
     (
         "x width",
-        lambda o: o.b.forward(o.params, o.b.asarray(o.x[:, :3], SPEC), SPEC),
+        lambda o: o.b.forward(o.params, o.b.asarray(o.x[:, :2], SPEC), SPEC),
         ValueError,
-        r"x has 3 columns but the network has 4 inputs",
+        r"x has 2 columns but the network has 4 inputs",
     ),
     (
         "x empty batch",
@@ -167,6 +176,38 @@ CASES = [
         lambda o: o.b.asarray(o.y - 3, SPEC),
         ValueError,
         r"labels from -3 to .* expected labels in \[0, 2\]",
+    ),
+    (
+        "y targets of the wrong dtype",
+        lambda o: o.b.loss(
+            o.b.from_numpy(o.init, MSE),
+            o.xb,
+            o.b.asarray(np.ones((6, 3)), MSE.replace(dtype="float32")),
+            MSE,
+        ),
+        TypeError,
+        r"y of shape \(6, 3\) holds targets and must have dtype float64 "
+        r"\(spec.dtype\), got float32",
+    ),
+    (
+        "targets above 1 for sigmoid cross-entropy, in asarray",
+        lambda o: o.b.asarray(np.full((6, 3), 2.0), BCE),
+        ValueError,
+        r"a of shape \(6, 3\), read as targets \(x has 4 columns\), must hold "
+        r"probabilities in \[0, 1\] for cross_entropy, got values from 2.0 to 2.0",
+    ),
+    (
+        "targets below 0 for sigmoid cross-entropy, in asarray",
+        lambda o: o.b.asarray(np.full((6, 3), -0.5), BCE),
+        ValueError,
+        r"must hold probabilities in \[0, 1\] for cross_entropy, got values from -0.5",
+    ),
+    (
+        "a distribution not summing to 1, in asarray",
+        lambda o: o.b.asarray(np.full((6, 3), 0.5), SPEC),
+        ValueError,
+        r"a of shape \(6, 3\), read as targets .* rows must each sum to 1 \(a target "
+        r"distribution\) for softmax cross_entropy, got row 0 summing to 1.5",
     ),
     (
         "y columns",
@@ -242,6 +283,36 @@ CASES = [
         r"batch_size must be at most the number of examples \(6\), got 7",
     ),
     (
+        "seed negative",
+        lambda o: o.b.train(o.params, o.xb, o.yb, SPEC, 0.1, 5, seed=-1),
+        ValueError,
+        "seed must be at least 0, got -1",
+    ),
+    (
+        "seed text",
+        lambda o: o.b.train(o.params, o.xb, o.yb, SPEC, 0.1, 5, seed="0"),
+        TypeError,
+        "seed must be an int, got str '0'",
+    ),
+    (
+        "seed float",
+        lambda o: o.b.train(o.params, o.xb, o.yb, SPEC, 0.1, 5, seed=1.5),
+        TypeError,
+        "seed must be an int, got float 1.5",
+    ),
+    (
+        "tol text",
+        lambda o: o.b.train(o.params, o.xb, o.yb, SPEC, 0.1, 5, tol="0.1"),
+        TypeError,
+        "tol must be a real number or None, got '0.1'",
+    ),
+    (
+        "tol NaN",
+        lambda o: o.b.train(o.params, o.xb, o.yb, SPEC, 0.1, 5, tol=float("nan")),
+        ValueError,
+        "tol must be a finite number >= 0 or None, got nan",
+    ),
+    (
         "tol negative",
         lambda o: o.b.train(o.params, o.xb, o.yb, SPEC, 0.1, 5, tol=-1.0),
         ValueError,
@@ -269,12 +340,12 @@ CASES = [
         r"y holds labels from 3 to .* expected labels in \[0, 2\]",
     ),
     (
-        "targets above 1 for cross-entropy",
+        "targets above 1 for cross-entropy in native y",
         lambda o: o.b.train(
-            o.b.from_numpy(o.init, BCE),
-            o.xb,
-            o.b.asarray(np.full((6, 3), 2.0), BCE),
-            BCE,
+            o.b.from_numpy(o.init, B32),
+            o.b.asarray(o.x, B32),
+            o.b.asarray(np.ones((6, 3)), B32) * 2,  # built by hand: past asarray
+            B32,
             0.1,
             5,
         ),
@@ -342,17 +413,34 @@ def test_a_refused_call_changes_nothing_the_caller_holds(ok, call):
     assert np.array_equal(ok.init[0][0], reference.init_params(SPEC, 0)[0][0])
 
 
-def test_a_target_distribution_must_sum_to_one_per_row(ok):
-    y = np.full((6, 3), 0.5)
-    with pytest.raises(
-        ValueError, match="y rows must each sum to 1 .* got row 0 summing to 1.5"
-    ):
-        ok.b.train(ok.params, ok.xb, ok.b.asarray(y, SPEC), SPEC, 0.1, 5)
+# n_in == n_out: asarray cannot tell targets from data, so `train` checks them
+SQUARE_BCE = NetworkSpec((3, 5, 3), "tanh", "sigmoid", "cross_entropy", "float64")
+SQUARE_CE = SQUARE_BCE.replace(output="softmax")
 
 
-def test_numpy_parameters_are_refused_by_torch_and_jax_with_a_pointer(ok):
-    if ok.b.NAME == "numpy":
-        return  # NumPy's own arrays are its native parameters
+@pytest.mark.parametrize(
+    "spec, y, message",
+    [
+        (SQUARE_BCE, np.full((6, 3), 2.0), r"y must hold probabilities in \[0, 1\]"),
+        (SQUARE_CE, np.full((6, 3), 0.5), "y rows must each sum to 1 .* got row 0 "),
+    ],
+    ids=["targets above 1", "distribution summing to 1.5"],
+)
+def test_targets_shaped_like_data_pass_asarray_and_are_refused_by_train(
+    backend, spec, y, message
+):
+    x = np.zeros((6, 3))
+    xb, yb = backend.asarray(x, spec), backend.asarray(y, spec)  # both look alike
+    params = backend.from_numpy(reference.init_params(spec, 0), spec)
+    with pytest.raises(ValueError, match=message):
+        backend.train(params, xb, yb, spec, 0.1, 5)
+
+
+def test_numpy_parameters_are_native_to_numpy_and_refused_elsewhere(ok):
+    if ok.b.NAME == "numpy":  # NumPy's own arrays are its native parameters
+        value, _ = ok.b.loss_and_grads(ok.init, ok.xb, ok.yb, SPEC)
+        assert value == ok.b.loss(ok.params, ok.xb, ok.yb, SPEC)
+        return
     for call in (
         lambda: ok.b.loss_and_grads(ok.init, ok.xb, ok.yb, SPEC),
         lambda: ok.b.train(ok.init, ok.xb, ok.yb, SPEC, 0.1, 2),

@@ -177,3 +177,22 @@ def test_the_harness_pins_full_float32_matmul_precision():
         assert jax.config.jax_default_matmul_precision is None
     finally:
         matmul.fp32_precision, conv.fp32_precision = saved
+
+
+def test_a_hand_built_label_out_of_range_is_nan_in_jax_and_an_error_elsewhere():
+    """Past asarray (labels + 3, built by hand), the hot path reads no values:
+    NumPy and torch index out of bounds and raise, JAX's gather gives NaN."""
+    spec = reference.NetworkSpec((4, 5, 3), dtype="float32")
+    init = reference.init_params(spec, 0)
+    x, labels = np.ones((2, 4)), np.array([0, 2])
+    for name in ("numpy", "torch", "jax"):
+        b = load_backend(name)
+        params, xb = b.from_numpy(init, spec), b.asarray(x, spec)
+        out_of_range = b.asarray(labels, spec) + 3  # 3 and 5, for 3 classes
+        if name == "jax":
+            assert np.isnan(float(b.loss(params, xb, out_of_range, spec)))
+        else:
+            with pytest.raises(IndexError):
+                b.loss(params, xb, out_of_range, spec)
+        with pytest.raises(ValueError, match="labels from 3 to 5"):  # where data enters
+            b.train(params, xb, out_of_range, spec, 0.1, 1)

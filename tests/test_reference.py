@@ -112,6 +112,43 @@ def test_minibatches_cover_each_epoch_once_in_equal_batches():
         assert len(set(seen)) == 9  # 10 // 3 batches, no repeats; one sits out
 
 
+# The minibatch order is pinned here on its own: the oracle and every backend
+# call reference.minibatches, so a fault in it would be shared and never show as
+# a disagreement.
+
+
+def epochs(n, batch_size, n_epochs, seed=0):
+    """reference.minibatches cut back into epochs of n // batch_size batches."""
+    per_epoch = n // batch_size
+    batches = reference.minibatches(n, batch_size, per_epoch * n_epochs, seed)
+    return [
+        np.concatenate(batches[e * per_epoch : (e + 1) * per_epoch]).tolist()
+        for e in range(n_epochs)
+    ]
+
+
+def test_the_first_epoch_for_seed_0_is_pinned():
+    batches = reference.minibatches(n=8, batch_size=2, steps=4, seed=0)
+    assert [b.tolist() for b in batches] == [[2, 4], [3, 6], [5, 0], [1, 7]]
+
+
+def test_where_n_divides_each_example_appears_exactly_once_per_epoch():
+    for epoch in epochs(n=12, batch_size=3, n_epochs=5):
+        assert sorted(epoch) == list(range(12))
+
+
+def test_consecutive_epochs_are_different_orders():
+    orders = epochs(n=12, batch_size=3, n_epochs=6)
+    assert all(a != b for a, b in zip(orders, orders[1:]))
+
+
+def test_where_n_does_not_divide_the_example_left_out_changes():
+    """10 examples in batches of 3: one sits out each epoch, a different one."""
+    left_out = [set(range(10)) - set(e) for e in epochs(10, 3, n_epochs=20)]
+    assert all(len(out) == 1 for out in left_out)
+    assert len(set.union(*left_out)) > 1
+
+
 def test_minibatch_order_depends_only_on_the_seed():
     a = reference.minibatches(100, 10, 25, seed=1)
     b = reference.minibatches(100, 10, 25, seed=1)

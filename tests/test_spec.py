@@ -33,8 +33,11 @@ def test_cross_entropy_with_identity_output_is_refused_with_the_reason():
         ("sizes", (4, 0, 3), ValueError, r"sizes\[1\] must be at least 1, got 0"),
         ("sizes", (4, 8.0, 3), TypeError, r"sizes\[1\] must be an int, got float"),
         ("sizes", (4, True, 3), TypeError, r"sizes\[1\] must be an int, got bool"),
-        ("sizes", "4,8,3", TypeError, "sizes must be a sequence of ints"),
-        ("sizes", 5, TypeError, "sizes must be a sequence of ints"),
+        ("sizes", "4,x,3", ValueError, "like 64,32,10 or 64-32-10; got '4,x,3'"),
+        ("sizes", "4,8", ValueError, "at least 3 layers.*got 2"),
+        ("sizes", "4,-8,3", ValueError, r"sizes\[1\] must be at least 1, got -8"),
+        ("sizes", 5, TypeError, "sizes must be a sequence of ints.*got 5"),
+        ("sizes", b"4,8,3", TypeError, "or a string like '4,8,3'"),
     ],
 )
 def test_bad_spec_fields_are_refused_naming_field_expected_and_given(
@@ -42,6 +45,22 @@ def test_bad_spec_fields_are_refused_naming_field_expected_and_given(
 ):
     with pytest.raises(error, match=message):
         NetworkSpec(**{field: value})
+
+
+@pytest.mark.parametrize("text", ["4,8,3", "4-8-3", " 4, 8 ,3 "])
+def test_sizes_may_be_given_as_text_with_commas_or_dashes(text):
+    assert NetworkSpec(text).sizes == (4, 8, 3)
+    assert reference.parse_sizes(text) == (4, 8, 3)
+
+
+def test_a_spec_printed_gives_its_sizes_back():
+    spec = NetworkSpec((64, 32, 10))
+    assert NetworkSpec(str(spec).split()[0]) == spec  # "64-32-10 tanh/..."
+
+
+def test_parse_sizes_takes_only_text():
+    with pytest.raises(TypeError, match=r"sizes text must be a str.*got \(4, 8, 3\)"):
+        reference.parse_sizes((4, 8, 3))
 
 
 def test_softmax_needs_at_least_two_outputs():

@@ -1,0 +1,188 @@
+"""`comparisons.check` on networks of your own: the specs are used at every level,
+in their own dtypes, with unit rows for the units they use; and mistakes in its
+arguments get clear errors."""
+
+from __future__ import annotations
+
+import pytest
+
+import comparisons
+import reference
+from comparisons.consistency import default_specs
+from comparisons.unit_level import UNITS
+from reference import NetworkSpec
+
+RELU_BCE = NetworkSpec((6, 5, 4), "relu", "sigmoid", "cross_entropy", "float32")
+TANH_MSE = NetworkSpec("3-4-2", "tanh", "identity", "mse", "float64")
+SOFTMAX = NetworkSpec("5,6,3", "sigmoid", "softmax", "cross_entropy", "float32")
+
+
+def numpy_check(specs, **options):
+    return comparisons.check(specs, ["numpy"], **options)
+
+
+def test_a_single_spec_is_checked_at_every_level_in_its_own_dtype():
+    results = numpy_check(RELU_BCE)
+    assert set(results.level) == {"unit", "network", "trajectory"}
+    assert set(results.dtype) == {"float32"}
+    networks = results[results.level != "unit"]
+    assert set(networks.sizes) == {"6-5-4"}
+    assert set(zip(networks.activation, networks.output, networks.loss)) == {
+        ("relu", "sigmoid", "cross_entropy")
+    }
+    assert results.passed.all()
+
+
+def test_specs_keep_their_own_dtypes_unless_dtypes_are_given():
+    own = numpy_check([RELU_BCE, TANH_MSE], levels=["network"])
+    assert set(zip(own.sizes, own.dtype)) == {
+        ("6-5-4", "float32"),
+        ("3-4-2", "float64"),
+    }
+    both = numpy_check([RELU_BCE, TANH_MSE], levels=["network"], dtypes="float64")
+    assert set(both.dtype) == {"float64"}
+
+
+def test_a_dtype_given_as_a_string_is_one_dtype():
+    results = comparisons.check(TANH_MSE, ["numpy"], "float32", ["unit"])
+    assert set(results.dtype) == {"float32"}
+
+
+def test_the_trajectory_level_trains_each_spec_on_data_of_its_kind():
+    """Labels for softmax cross-entropy, probabilities for sigmoid cross-entropy,
+    real numbers for MSE: every backend trains on each without an error."""
+    results = comparisons.check(
+        [RELU_BCE, TANH_MSE, SOFTMAX], levels=["trajectory"], dtypes="float64"
+    )
+    assert set(results.dataset) == {"synthetic"}
+    assert set(results.sizes) == {"6-5-4", "3-4-2", "5-6-3"}
+    assert (results.note == "").all() and results.passed.all()
+
+
+def test_unit_rows_come_only_for_the_units_the_specs_use():
+    results = numpy_check(TANH_MSE, levels=["unit"])
+    assert set(results.quantity) == {
+        "tanh", "tanh_grad", "identity", "identity_grad", "mse", "mse_grad"
+    }  # fmt: skip
+
+
+def test_every_unit_or_some_can_be_asked_for():
+    every = numpy_check(TANH_MSE, levels=["unit"], units="all")
+    assert {q.split("(")[0].removesuffix("_grad") for q in every.quantity} == set(UNITS)
+    relu = numpy_check(TANH_MSE, levels=["unit"], units="relu")
+    assert set(relu.quantity) == {"relu", "relu_grad"}
+
+
+def test_without_specs_the_default_trajectories_run_on_the_synthetic_set_and_digits():
+    results = comparisons.check(None, ["numpy"], "float64", ["trajectory"])
+    assert set(results.dataset) == {"synthetic_classification", "digits"}
+    combos = set(zip(results.activation, results.output, results.loss))
+    assert combos == set(reference.combinations())
+
+
+def test_without_specs_the_network_level_runs_the_default_nets_in_both_dtypes():
+    results = comparisons.check(None, ["numpy"], levels=["network"])
+    specs = {(s, d) for s in {"5-7-3", "6-8-5-4"} for d in ("float32", "float64")}
+    assert set(zip(results.sizes, results.dtype)) == specs
+    per_spec = [2 + 4 * (len(s.sizes) - 1) for s in default_specs()]  # forward, loss,
+    assert len(results) == 2 * sum(per_spec)  # dW, db, step W, step b per layer
+
+
+@pytest.mark.parametrize(
+    "options, error, message",
+    [
+        (
+            dict(specs="5,7,3"),
+            TypeError,
+            "specs must be a NetworkSpec or a list of them, got str '5,7,3'",
+        ),
+        (
+            dict(specs=[TANH_MSE, (5, 7, 3)]),
+            TypeError,
+            r"specs\[1\] must be a "
+            r"NetworkSpec, got tuple \(5, 7, 3\)",
+        ),
+        (dict(specs=[]), ValueError, "specs must hold at least one NetworkSpec"),
+        (
+            dict(specs=7),
+            TypeError,
+            "specs must be a NetworkSpec or a list of them, got int 7",
+        ),
+        (
+            dict(dtypes=["float16"]),
+            ValueError,
+            "dtypes must be some of float32, float64; got .'float16',.",
+        ),
+        (
+            dict(levels="graph"),
+            ValueError,
+            "levels must be some of unit, network, trajectory; got .'graph',.",
+        ),
+        (
+            dict(units="gelu"),
+            ValueError,
+            "units must be some of identity, .*; got .'gelu',.",
+        ),
+        (dict(seed=-1), ValueError, "seed must be at least 0, got -1"),
+        (dict(seed="0"), TypeError, "seed must be an int, got str '0'"),
+        (dict(batch_size=0), ValueError, "batch_size must be at least 1, got 0"),
+    ],
+    ids=[
+        "specs str",
+        "specs item",
+        "specs empty",
+        "specs int",
+        "dtype",
+        "level",
+        "unit",
+        "seed negative",
+        "seed str",
+        "batch size",
+    ],  # fmt: skip
+)
+def test_mistakes_in_the_arguments_get_clear_errors(options, error, message):
+    with pytest.raises(error, match=message):
+        comparisons.check(**{"backends": ["numpy"], **options})
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (
+            lambda: comparisons.trajectories(["digits"]),
+            TypeError,
+            r"dataset must be a name \(digits, .*\) or a reference.Dataset, got list",
+        ),
+        (
+            lambda: comparisons.trajectories(spec="64,32,10"),
+            TypeError,
+            "spec must be a NetworkSpec, got str",
+        ),
+        (
+            lambda: comparisons.trajectories(dtypes="float16"),
+            ValueError,
+            "dtypes must be some of float32, float64",
+        ),
+        (
+            lambda: comparisons.train(spec=(64, 32, 10)),
+            TypeError,
+            "spec must be a NetworkSpec, got tuple",
+        ),
+        (
+            lambda: comparisons.train("mnist"),
+            ValueError,
+            "dataset must be one of digits, .*; got 'mnist'",
+        ),
+    ],
+    ids=["dataset list", "spec str", "dtype", "train spec", "train dataset"],
+)
+def test_mistakes_in_trajectories_and_train_get_clear_errors(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_trajectories_take_one_dtype_as_a_string():
+    frame = comparisons.trajectories(
+        "synthetic_classification", backends=["numpy"], steps=3, dtypes="float32"
+    )
+    assert set(frame.dtype) == {"float32"} and len(frame) == 3
