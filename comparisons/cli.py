@@ -640,12 +640,7 @@ def _size_list(text: str) -> list[tuple[int, ...]]:
     """One network, 256,256,10 or 256-256-10, or several the old way:
     256-256-10,1024-1024-10."""
     items = text.split(",") if "-" in text and "," in text else [text]
-    try:
-        return [tuple(int(n) for n in item.replace("-", ",").split(",")) for item in items]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a network like 256,256,10 or 256-256-10, got {text!r}"
-        ) from None
+    return [_sizes(item) for item in items]
 
 
 def _int_list(text: str) -> list[int]:

@@ -6,7 +6,7 @@
 #     bash scripts/check_plugin_in_fresh_venv.sh
 #
 # It installs the project from this checkout (pip builds a wheel of it), writes a
-# backend author's package (a copy of tests/example_backend.py) and the three-line
+# backend author's package (a copy of examples/autodiff_backend.py) and the three-line
 # test of the README, and runs that test with the venv's pytest. It passes only if
 # the `triptych` fixture arrives through the pytest11 entry point, the backend
 # agrees at every level, and a broken copy of it fails with the table.
@@ -25,7 +25,7 @@ fi
 
 mkdir -p "$work/author/mypackage"
 touch "$work/author/mypackage/__init__.py"
-cp "$root/tests/example_backend.py" "$work/author/mypackage/mybackend.py"
+cp "$root/examples/autodiff_backend.py" "$work/author/mypackage/mybackend.py"
 cat > "$work/author/mypackage/broken.py" <<'PY'
 """The author's backend with its gradients 1e-3 too large."""
 from types import SimpleNamespace

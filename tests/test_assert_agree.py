@@ -10,10 +10,10 @@ import textwrap
 from pathlib import Path
 
 import broken
-import example_backend
 import pytest
 
 import comparisons
+from examples import autodiff_backend as example_backend
 from reference import NetworkSpec
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,7 +77,7 @@ def test_bad_arguments_are_refused_as_check_refuses_them():
 
 
 # The plugin, as a backend's author uses it: their package, their test file.
-MY_BACKEND = "import example_backend as backend  # any object with the API\n"
+MY_BACKEND = "from examples import autodiff_backend as backend  # any object with the API\n"
 BROKEN_BACKEND = "from broken import grads_scaled\nbroken = grads_scaled()\n"
 MY_TEST = """
 import sys

@@ -20,7 +20,7 @@ import reference
 from reference import NetworkSpec
 
 from .. import bench, files
-from ..consistency import check, default_specs, summary
+from ..consistency import DTYPES, check, summary
 from ..trajectories import trajectories
 from . import render
 
@@ -96,10 +96,11 @@ def check_out(out: Path, force: bool) -> Path:
 
 
 def _consistency(quick, backends, device, progress) -> dict:
-    specs = default_specs()
-    if quick:  # three combinations, one size: every activation, output and loss
-        specs = [NetworkSpec((5, 7, 3), *c) for c in QUICK_COMBINATIONS]
-    results = check(specs, backends, progress=progress, device=device)
+    # check's default (every combination, two nets, the trajectories on the
+    # synthetic set and the digits), or three combinations on one size: every
+    # activation, output and loss, each in both dtypes
+    specs = [NetworkSpec((5, 7, 3), *c) for c in QUICK_COMBINATIONS] if quick else None
+    results = check(specs, backends, DTYPES, progress=progress, device=device)
     return {"consistency": results, "summary": summary(results)}
 
 
