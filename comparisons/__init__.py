@@ -15,16 +15,22 @@ import importlib
 _EXPORTS = {
     "check": "consistency",
     "summary": "consistency",
-    "trajectories": "trajectories",
     "train": "training",
     "default_spec": "training",
     "full_float32_precision": "precision",
     "verdicts": "bench.confidence",
     "assert_agree": "assertions",
 }
-# public name -> a module or package itself (`bench` and `show` are also callable:
-# bench(...), show("relu"))
-_MODULES = {"backends": "backends", "bench": "bench", "show": "show", "timing": "bench"}
+# public name -> a module or package, which is also callable as its own function:
+# bench(...), compare(a, b), show("relu"), trajectories(...) (callable_module.py)
+_MODULES = {
+    "backends": "backends",
+    "bench": "bench",
+    "compare": "compare",
+    "show": "show",
+    "timing": "bench",
+    "trajectories": "trajectories",
+}
 
 __all__ = sorted([*_EXPORTS, *_MODULES])
 

@@ -18,6 +18,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from reference.validate import split_names
+
 # name -> (module, the framework it needs, how to install that framework)
 BUILTIN = {
     "numpy": ("impl_numpy", "numpy", "pip install numpy"),
@@ -164,6 +166,18 @@ def available():
     return pd.DataFrame(rows)  # fmt: skip
 
 
+def installed() -> list[str]:
+    """The names of every backend that can be loaded here."""
+    table = available()
+    return list(table.loc[table.available, "backend"])
+
+
+def missing() -> dict[str, str]:
+    """{name: why} for every known backend that cannot be loaded here."""
+    table = available()
+    return dict(zip(table.backend[~table.available], table.reason[~table.available]))
+
+
 def _entry_value(name: str) -> str:
     return next(e.value for e in _entry_points() if e.name == name)
 
@@ -179,11 +193,9 @@ def resolve(backends=None) -> list:
     (every available backend). Each is checked against the API first
     (`conformance`): a TypeError says precisely what one lacks."""
     if backends is None:
-        table = available()
-        return [load(name) for name in table.loc[table.available, "backend"]]
-    if isinstance(backends, str):
-        backends = [b.strip() for b in backends.split(",") if b.strip()]
+        return [load(name) for name in installed()]
     resolved = []
+    backends = split_names(backends)
     for backend in backends:
         found = load(backend) if isinstance(backend, str) else backend
         problems = conformance(found)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from .bench import confidence, run
+from .callable_module import make_callable
 
 ROW_KEYS = ["backend", "variant", "op", "sizes", "batch", "dtype"]
 NEEDED = [*ROW_KEYS, "process", "median_s"]
@@ -278,3 +279,6 @@ _CSS = (
     "td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;"
     "font-variant-numeric:tabular-nums}th{background:#f3f3f3}img{max-width:100%}"
 )
+
+
+make_callable(__name__, "compare")  # comparisons.compare(...) calls compare()

@@ -22,34 +22,29 @@ counts each failure against the backend that the oracle finds off.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
 import reference
-from reference import NetworkSpec, oracle, validate
-from reference.tolerance import group_scale, reduction_length
+from reference import NetworkSpec, validate
 
 from . import backends as registry
-from . import precision
+from . import levels, precision
 from .blame import blamed, summary
 from .precision import full_float32_precision
-from .rows import COLUMNS, compare_all, each
+from .presets import (
+    CHECK_SIZES,
+    NETWORK_BATCH,
+    OWN_TRAJECTORY,
+    TRAJECTORY_SETS,
+)
+from .rows import COLUMNS
 from .unit_level import UNITS, unit_rows, units_of
 
 LEVELS = ("unit", "network", "trajectory")
 DTYPES = ("float32", "float64")
-NETWORK_BATCH = 12
-TRAJECTORY_STEPS = 30
-TRAJECTORY_SETS = {  # data set -> (hidden width, lr, batch size)
-    "synthetic_classification": (16, 0.5, 32),
-    "digits": (32, 0.1, 64),
-}
-# For specs of your own: random data of the right kind for the loss
-# (reference.data.random_batch), TRAJECTORY_ROWS rows in batches of 16.
-TRAJECTORY_ROWS, TRAJECTORY_BATCH, TRAJECTORY_LR = 64, 16, 0.1
 
 Progress = Callable[[int, int, str], None]  # (done, total, what) -> None
 
@@ -60,7 +55,7 @@ def default_specs() -> list[NetworkSpec]:
     """Every valid combination, on the classic three layers and on a deeper net."""
     return [
         NetworkSpec(sizes, *combo)
-        for sizes in ((5, 7, 3), (6, 8, 5, 4))
+        for sizes in CHECK_SIZES
         for combo in reference.combinations()
     ]
 
@@ -174,7 +169,7 @@ def _unit_task(dtype: str, units) -> Callable:
 
 
 def _network_task(spec: NetworkSpec) -> Callable:
-    return lambda backends, seed, batch_size: _network_level(
+    return lambda backends, seed, batch_size: levels.network_level(
         backends, spec, seed, batch_size
     )
 
@@ -200,121 +195,17 @@ def _dataset_trajectory_task(name: str, combo, dtype: str) -> Callable:
         sizes = (data.n_features, hidden, data.n_outputs)
         spec = NetworkSpec(sizes, *combo, dtype=dtype)
         y = data.y if spec.uses_labels else np.eye(data.n_outputs)[data.y]
-        return _trajectory_level(backends, spec, (data.x, y), name, lr, batch, seed)
+        return levels.trajectory_level(backends, spec, (data.x, y), name, lr, batch, seed)
 
     return run
 
 
 def _spec_trajectory_task(spec: NetworkSpec) -> Callable:
     def run(backends, seed, batch_size):
-        data = reference.data.random_batch(spec, TRAJECTORY_ROWS, seed + 2)
-        return _trajectory_level(
-            backends, spec, data, "synthetic", TRAJECTORY_LR, TRAJECTORY_BATCH, seed
+        data = reference.data.random_batch(spec, OWN_TRAJECTORY["rows"], seed + 2)
+        return levels.trajectory_level(
+            backends, spec, data, "synthetic", OWN_TRAJECTORY["lr"],
+            OWN_TRAJECTORY["batch"], seed
         )
 
     return run
-
-
-# ---------------------------------------------------------------------- network
-
-
-def _network_level(backends, spec: NetworkSpec, seed: int, n: int) -> list[dict]:
-    params = reference.init_params(spec, seed)
-    x, y = reference.data.random_batch(spec, n, seed + 1)
-    ref_params, ref_x, ref_y = _oracle_inputs(params, x, y, spec.dtype)
-    ref_spec = spec.replace(dtype="float64")
-    ref_loss, ref_grads = oracle.loss_and_grads(ref_params, ref_x, ref_y, ref_spec)
-    expected = {
-        "forward": oracle.forward(ref_params, ref_x, ref_spec),
-        "loss": ref_loss,
-        **_named("d", ref_grads),
-        **_named("step ", oracle.sgd_step(ref_params, ref_grads, 0.5)),
-    }
-
-    def run(b):
-        p, xb, yb = b.from_numpy(params, spec), b.asarray(x, spec), b.asarray(y, spec)
-        value, grads = b.loss_and_grads(p, xb, yb, spec)
-        return {
-            "forward": b.forward(p, xb, spec),
-            "loss": b.loss(p, xb, yb, spec),
-            **_named("d", b.to_numpy(grads)),
-            **_named("step ", b.to_numpy(b.sgd_step(p, grads, 0.5))),
-        }
-
-    K = reduction_length(spec.sizes, n)
-    return _rows_per_quantity(
-        _spec_context("network", spec), backends, run, expected, K
-    )
-
-
-# ------------------------------------------------------------------- trajectory
-
-
-def _trajectory_level(backends, spec, data, name, lr, batch, seed) -> list[dict]:
-    """`train` for TRAJECTORY_STEPS steps on `data` = (x, y): the losses and the
-    final parameters against the oracle's from the same rounded start."""
-    x, y = data
-    params = reference.init_params(spec, seed)
-    ref_params, ref_x, ref_y = _oracle_inputs(params, x, y, spec.dtype)
-    final, losses = oracle.train(
-        ref_params, ref_x, ref_y, spec.replace(dtype="float64"),
-        lr, TRAJECTORY_STEPS, batch, seed,
-    )  # fmt: skip
-    expected = {"losses": losses, **_named("final ", final)}
-
-    def run(b):
-        p, xb, yb = b.from_numpy(params, spec), b.asarray(x, spec), b.asarray(y, spec)
-        trained, curve = b.train(p, xb, yb, spec, lr, TRAJECTORY_STEPS, batch, seed)
-        return {"losses": curve, **_named("final ", b.to_numpy(trained))}
-
-    K = reduction_length(spec.sizes, batch, TRAJECTORY_STEPS)
-    context = {**_spec_context("trajectory", spec), "dataset": name}
-    return _rows_per_quantity(context, backends, run, expected, K)
-
-
-# --------------------------------------------------------------------- helpers
-
-
-def _rows_per_quantity(context, backends, run, expected: dict, K: int) -> list[dict]:
-    """Run every backend once, then compare quantity by quantity; the arrays of
-    one gradient (or one set of parameters) share that whole quantity's scale."""
-    outputs = each(backends, run)
-    groups = {}  # 'd', 'step ', 'final ' -> the arrays of that gradient or step
-    for quantity, ref in expected.items():
-        groups.setdefault(_group(quantity), []).append(ref)
-    rows = []
-    for quantity, ref in expected.items():
-        values = {
-            name: out if isinstance(out, Exception) else out[quantity]
-            for name, out in outputs.items()
-        }
-        scale = group_scale(groups[_group(quantity)])
-        rows += compare_all(context, quantity, values, ref, K, scale)
-    return rows
-
-
-def _group(quantity: str) -> str:
-    """'dW[1]' -> 'd', 'step b[0]' -> 'step ', 'loss' -> 'loss'."""
-    return re.sub(r"[Wb]\[\d+\]$", "", quantity)
-
-
-def _named(prefix: str, params) -> dict:
-    """[(W0, b0), ...] -> {'<prefix>W[0]': W0, '<prefix>b[0]': b0, ...}."""
-    out = {}
-    for i, (W, b) in enumerate(params):
-        out[f"{prefix}W[{i}]"], out[f"{prefix}b[{i}]"] = W, b
-    return out
-
-
-def _spec_context(level: str, spec: NetworkSpec) -> dict:
-    return dict(
-        level=level, dtype=spec.dtype, sizes="-".join(map(str, spec.sizes)),
-        activation=spec.activation, output=spec.output, loss=spec.loss,
-    )  # fmt: skip
-
-
-def _oracle_inputs(params, x, y, dtype: str):
-    """The inputs rounded to dtype and back to float64: the oracle sees exactly the
-    numbers a `dtype` backend sees."""
-    cast = reference.cast_array
-    return reference.cast_params(params, dtype), cast(x, dtype), cast(y, dtype)

@@ -2,7 +2,9 @@
 
 `train(...)` returns one row per backend: first and final loss, accuracy where
 the task is classification, how far its loss curve strays from the other
-backends' and from the float64 oracle's, and the wall time.
+backends' and from the float64 oracle's, the wall time, and -- where the loss
+blew up -- the step at which training diverged (`comparisons.runs.diverged_at`),
+after which the curves are not compared.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import reference
 from reference import NetworkSpec, validate
 
 from . import backends as registry
+from . import runs
 
 
 def load_dataset(dataset) -> reference.Dataset:
@@ -65,27 +68,13 @@ def train(
     validate.check_dataset(x, y, spec)
     validate.check_train_args(lr, steps, batch_size, seed, None, len(x))
     init = reference.init_params(spec, seed)
-
-    # The float64 oracle on the same float-rounded start: the exact trajectory.
-    exact = reference.oracle.train(
-        reference.cast_params(init, spec.dtype),
-        reference.cast_array(x, spec.dtype),
-        reference.cast_array(y, spec.dtype),
-        spec.replace(dtype="float64"),
-        lr,
-        steps,
-        batch_size,
-        seed,
-    )[1]
+    exact = runs.oracle_train(init, x, y, spec, lr, steps, batch_size, seed)[1]
     curves, rows = {}, []
     for backend in registry.resolve(backends):
         backend = registry.on_device(backend, device)
-        params = backend.from_numpy(init, spec)
-        xb, yb = backend.asarray(x, spec), backend.asarray(y, spec)
+        params, xb, yb = runs.native(backend, init, x, y, spec)
         start = time.perf_counter()
-        params, losses = backend.train(
-            params, xb, yb, spec, lr, steps, batch_size, seed
-        )
+        params, losses = backend.train(params, xb, yb, spec, lr, steps, batch_size, seed)
         backend.sync(params)
         seconds = time.perf_counter() - start
         curves[backend.NAME] = losses
@@ -97,25 +86,18 @@ def train(
                 final_loss=losses[-1] if len(losses) else np.nan,
                 accuracy=_accuracy(backend, params, xb, y, spec, data.task),
                 max_diff_vs_oracle=_max_diff(losses, exact),
+                max_diff_vs_backends=np.nan,  # below, once every curve is in
                 seconds=seconds,
+                diverged_at=runs.diverged_at(losses),
+                note=runs.divergence_note(losses, exact, spec.dtype),
             )
         )
     table = pd.DataFrame(rows)
-    table.insert(
-        6,
-        "max_diff_vs_backends",
-        [
-            max(
-                (
-                    _max_diff(curves[name], curves[other])
-                    for other in curves
-                    if other != name
-                ),
-                default=np.nan,
-            )
-            for name in table.backend
-        ],
-    )
+    table["max_diff_vs_backends"] = [
+        max((_max_diff(curves[name], curves[o]) for o in curves if o != name), default=np.nan)
+        for name in table.backend
+    ]
+    table["diverged_at"] = table.diverged_at.astype("Int64")  # a step, or <NA>
     return table
 
 
@@ -128,6 +110,10 @@ def _accuracy(backend, params, x, y, spec: NetworkSpec, task: str) -> float:
 
 
 def _max_diff(a: np.ndarray, b: np.ndarray) -> float:
-    """The largest |a_t - b_t| over the steps both curves have."""
-    n = min(len(a), len(b))
+    """The largest |a_t - b_t| over the steps both curves have before either
+    diverges; NaN where not one step can be compared (a difference after a
+    divergence means nothing)."""
+    n = runs.comparable(a, b)
+    if n == 0 and min(len(a), len(b)) > 0:
+        return np.nan
     return float(np.max(np.abs(a[:n] - b[:n]), initial=0.0))

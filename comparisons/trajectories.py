@@ -17,6 +17,11 @@ rounding of every step so far counted in: at step t (t updates made) K_t is
 - `dist_tol = tolerance(dtype, 1, K_t)` bounds `param_dist`, which is already
   relative to the size of the oracle's parameters;
 - `passed` is both within.
+
+Where training diverges (`comparisons.runs.diverged_at`: a loss that is NaN, inf
+or ten times its first), the steps from there on are not compared: their
+`loss_diff`, `param_dist` and `passed` are missing (NaN, <NA>), and `note` says
+"diverged at step k" -- "in float32 only" where the float64 oracle did not.
 """
 
 from __future__ import annotations
@@ -25,15 +30,19 @@ import numpy as np
 import pandas as pd
 
 import reference
-from reference import NetworkSpec, oracle, validate
+from reference import NetworkSpec, validate
 from reference.tolerance import reduction_length, tolerance
 
 from . import backends as registry
+from . import runs
+from .callable_module import make_callable
 from .precision import full_float32_precision
 from .training import default_spec, load_dataset
 
-COLUMNS = ["dataset", "backend", "dtype", "step", "loss", "oracle_loss", "loss_diff",
-           "param_dist", "loss_tol", "dist_tol", "passed"]  # fmt: skip
+COLUMNS = [
+    "dataset", "backend", "dtype", "step", "loss", "oracle_loss", "loss_diff",
+    "param_dist", "loss_tol", "dist_tol", "passed", "note",
+]  # fmt: skip
 DTYPES = ("float32", "float64")
 
 
@@ -59,67 +68,42 @@ def trajectories(
     dtypes = validate.check_choices("dtypes", dtypes, DTYPES)
     batches = reference.minibatches(len(data.x), batch_size, steps, seed)
     backends = [registry.on_device(b, device) for b in registry.resolve(backends)]
+    n_rows = batch_size or len(data.x)  # rows in each step's batch
     rows = []
     with full_float32_precision(backends):
         for dtype in dtypes:
             typed = spec.replace(dtype=dtype)
-            exact = _oracle_path(data, typed, lr, batches, seed)
+            init = reference.init_params(typed, seed)
+            exact = runs.oracle_path(init, data.x, data.y, typed, lr, batches)
             for backend in backends:
-                path = _backend_path(backend, data, typed, lr, batches, seed)
-                n_rows = batch_size or len(data.x)  # rows in each step's batch
+                path = runs.backend_path(backend, init, data.x, data.y, typed, lr, batches)
                 rows += _rows(data.name, backend.NAME, typed, path, exact, n_rows)
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return pd.DataFrame(rows, columns=COLUMNS).astype({"passed": "boolean"})
 
 
 def _rows(dataset, backend, spec, path, exact, n_rows: int) -> list[dict]:
     """One row per step of `path` against the oracle's `exact` (see module doc)."""
+    losses, oracle_losses = [loss for loss, _ in path], [loss for loss, _ in exact]
+    note, until = runs.divergence_note(losses, oracle_losses, spec.dtype), None
+    if note:
+        until = runs.comparable(losses, oracle_losses)
     rows = []
     for step, ((loss, params), (ref_loss, ref_params)) in enumerate(zip(path, exact)):
         K = reduction_length(spec.sizes, n_rows, step + 1)
-        loss_diff, dist = abs(loss - ref_loss), _distance(params, ref_params)
-        loss_tol = tolerance(spec.dtype, abs(ref_loss), K)
-        dist_tol = tolerance(spec.dtype, 1.0, K)
-        rows.append(dict(
-            dataset=dataset, backend=backend, dtype=spec.dtype, step=step,
-            loss=loss, oracle_loss=ref_loss, loss_diff=loss_diff, param_dist=dist,
-            loss_tol=loss_tol, dist_tol=dist_tol,
-            passed=bool(loss_diff <= loss_tol and dist <= dist_tol),
-        ))  # fmt: skip
+        row = dict(
+            dataset=dataset, backend=backend, dtype=spec.dtype, step=step, loss=loss,
+            oracle_loss=ref_loss, loss_diff=abs(loss - ref_loss),
+            param_dist=runs.distance(params, ref_params),
+            loss_tol=tolerance(spec.dtype, abs(ref_loss), K),
+            dist_tol=tolerance(spec.dtype, 1.0, K), note="",
+        )  # fmt: skip
+        row["passed"] = row["loss_diff"] <= row["loss_tol"] and (
+            row["param_dist"] <= row["dist_tol"]
+        )
+        if until is not None and step >= until:  # past a divergence: no comparison
+            row.update(loss_diff=np.nan, param_dist=np.nan, passed=pd.NA, note=note)
+        rows.append(row)
     return rows
 
 
-def _backend_path(backend, data, spec, lr, batches, seed):
-    """[(loss, params as NumPy)] at each step, before that step's update."""
-    params = backend.from_numpy(reference.init_params(spec, seed), spec)
-    x, y = backend.asarray(data.x, spec), backend.asarray(data.y, spec)
-    path = []
-    for idx in batches:
-        xb, yb = (x, y) if idx is None else (x[idx], y[idx])
-        loss, grads = backend.loss_and_grads(params, xb, yb, spec)
-        path.append((float(loss), backend.to_numpy(params)))
-        params = backend.sgd_step(params, grads, lr)
-    return path
-
-
-def _oracle_path(data, spec, lr, batches, seed):
-    """The same in float64, from the same dtype-rounded start and data."""
-    params = reference.cast_params(reference.init_params(spec, seed), spec.dtype)
-    x, y = (
-        reference.cast_array(data.x, spec.dtype),
-        reference.cast_array(data.y, spec.dtype),
-    )
-    exact = spec.replace(dtype="float64")
-    path = []
-    for idx in batches:
-        xb, yb = (x, y) if idx is None else (x[idx], y[idx])
-        loss, grads = oracle.loss_and_grads(params, xb, yb, exact)
-        path.append((float(loss), params))
-        params = oracle.sgd_step(params, grads, lr)
-    return path
-
-
-def _distance(params, ref_params) -> float:
-    num = sum(np.sum((p - r) ** 2) for layer, ref in zip(params, ref_params)
-              for p, r in zip(layer, ref))  # fmt: skip
-    den = sum(np.sum(r**2) for ref in ref_params for r in ref)
-    return float(np.sqrt(num / den))
+make_callable(__name__, "trajectories")  # comparisons.trajectories(...)

@@ -391,12 +391,21 @@ def _what(value) -> str:
     return f"{kind} {value!r:.40}"
 
 
+def split_names(value) -> list[str]:
+    """'numpy, jax' -> ['numpy', 'jax']: names given as one comma-separated string
+    (a flag's value) or as a list or tuple of them."""
+    if isinstance(value, str):
+        return [name.strip() for name in value.split(",") if name.strip()]
+    return list(value)
+
+
 def check_choices(name: str, chosen, allowed, default=None) -> tuple:
-    """Some of `allowed`, as a tuple: one name or several; None gives `default`
-    (or all of `allowed`). Anything else is a ValueError naming the choices."""
+    """Some of `allowed`, as a tuple: one name, several, or a comma-separated
+    string of them; None gives `default` (or all of `allowed`). Anything else is a
+    ValueError naming the choices."""
     if chosen is None:
         return tuple(default or allowed)
-    chosen = tuple([chosen] if isinstance(chosen, str) else chosen)
+    chosen = tuple(split_names(chosen))
     unknown = [c for c in chosen if c not in allowed]
     if unknown or not chosen:
         raise ValueError(f"{name} must be some of {', '.join(allowed)}; got {chosen}")

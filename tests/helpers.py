@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 import reference
+from comparisons import runs
 from reference import NetworkSpec
 
 
@@ -14,20 +15,10 @@ def make_batch(spec: NetworkSpec, n: int = 16, seed: int = 1, labels: bool = Tru
     return reference.data.random_batch(spec, n, seed, labels)
 
 
-def on_oracle_inputs(params, x, y, dtype: str):
-    """The inputs rounded to `dtype` and back to float64, so the float64 oracle
-    sees exactly the numbers a `dtype` backend sees."""
-    cast = reference.cast_array
-    return reference.cast_params(params, dtype), cast(x, dtype), cast(y, dtype)
-
-
-def native(backend, params, x, y, spec: NetworkSpec):
-    """Reference params and NumPy data -> the backend's own arrays."""
-    return (
-        backend.from_numpy(params, spec),
-        backend.asarray(x, spec),
-        backend.asarray(y, spec),
-    )
+# the inputs as the float64 oracle sees them (rounded to the dtype), and as a
+# backend's own arrays: the harness's one path for both, comparisons.runs
+on_oracle_inputs = runs.rounded
+native = runs.native
 
 
 def assert_agrees(actual, expected, dtype: str, K: int = 1, what: str = ""):

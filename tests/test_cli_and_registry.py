@@ -80,7 +80,10 @@ def test_train_returns_one_row_per_backend_that_agree(capsys):
         "max_diff_vs_oracle",
         "max_diff_vs_backends",
         "seconds",
+        "diverged_at",
+        "note",
     ]
+    assert table.diverged_at.isna().all() and (table.note == "").all()
     assert (table.final_loss < table.first_loss).all()
     assert table.accuracy.between(0, 1).all()
     assert (table.max_diff_vs_backends < 1e-4).all()  # float32, 20 steps

@@ -282,9 +282,10 @@ def test_trajectories_record_loss_and_distance_from_the_oracle_per_step():
         "loss_tol",
         "dist_tol",
         "passed",
+        "note",
     ]
     assert len(frame) == 3 * 2 * 20
-    assert frame.passed.all()
+    assert frame.passed.all() and (frame.note == "").all()  # no divergence
     assert (frame.loss_diff <= frame.loss_tol).all()
     assert (frame.param_dist <= frame.dist_tol).all()
     f64 = frame[frame.dtype == "float64"]

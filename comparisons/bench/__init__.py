@@ -9,8 +9,10 @@ The parts, one idea each:
                 torch.compile, JAX without jit
 - `peaks`       the machine's roofs, measured by a worker with its framework
 - `worker`      one process per backend and repeat (no pandas, no harness)
-- `run`         `bench()`: runs the workers, interleaved, into one DataFrame
+- `run`         `bench()`: the workers, interleaved, into one DataFrame
+- `processes`   starting, following and stopping a worker process
 - `confidence`  ratios with 95% intervals between processes: faster, slower, tie
+- `tables`      the summary per grid point, and the timing targets
 - `roofline`    each row against the roofs; where overhead ends
 - `words`       the results in sentences, for the terminal and the report
 
@@ -22,15 +24,15 @@ without pandas.
 from __future__ import annotations
 
 import importlib
-import sys
-import types
+
+from ..callable_module import make_callable
 
 _EXPORTS = {
     "bench": "run",
     "read_csv": "run",
     "write_csv": "run",
-    "summary": "confidence",
-    "targets": "confidence",
+    "summary": "tables",
+    "targets": "tables",
     "verdicts": "confidence",
     "unstable": "confidence",
 }
@@ -43,13 +45,4 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-class _CallablePackage(types.ModuleType):
-    """`comparisons.bench` is both this package and the function `bench()`: the
-    name users call stays one name. (A module's class may be replaced by a
-    ModuleType subclass; Python supports this since 3.5.)"""
-
-    def __call__(self, *args, **kwargs):
-        return self.bench(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallablePackage
+make_callable(__name__, "bench")  # comparisons.bench(...) is run.bench(...)

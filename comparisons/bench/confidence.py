@@ -61,7 +61,7 @@ def verdicts(
     variant) of `op` (None: every op): a's time / b's, its 95% interval, p and the
     verdict from a's side (see the module doc). A ValueError where a callable has
     fewer than MIN_PROCESSES processes or MIN_BLOCKS blocks."""
-    values = process_values(_rows_of(frame, op))
+    values = process_values(rows_of(frame, op))
     rows = []
     for key, group in values.groupby(KEYS, sort=False):
         by_callable = dict(
@@ -152,130 +152,10 @@ def unstable(frame: pd.DataFrame, spread: float = UNSTABLE_SPREAD) -> pd.DataFra
     return pd.DataFrame(out)
 
 
-# ------------------------------------------------------------- the summary
-
-
-def summary(frame: pd.DataFrame, op: str | None = None) -> pd.DataFrame:
-    """Per op, grid point and backend: our time (the median over processes), the
-    spread between processes, GFLOP/s, the share of the roofline, and the ratio to
-    each yardstick the backend has with its verdict (below 1 is faster)."""
-    rows = _rows_of(frame, op)
-    table = (
-        rows.groupby([*KEYS, "backend", "variant"], sort=False)
-        .agg(
-            median_s=("median_s", "median"),
-            spread=("median_s", _spread),
-            gflops=("gflops", "median"),
-            of_roofline=("of_roofline", "median"),
-            compile_s=("compile_s", "median"),
-        )
-        .reset_index()
-    )
-    ours = table[table.variant == "triptych"].drop(columns="variant")
-    pairs = _against_yardsticks(rows)
-    return ours.merge(pairs, on=[*KEYS, "backend"], how="left").reset_index(drop=True)
-
-
-def _against_yardsticks(rows: pd.DataFrame) -> pd.DataFrame:
-    """Per grid point and backend: ours against its idiomatic and matmuls variants."""
-    wanted = {"idiomatic": "vs_idiomatic", "matmuls": "vs_matmuls"}
-    found = []
-    try:
-        table = verdicts(rows, op=None)
-    except ValueError:  # too few processes for intervals: ratios only
-        table = _plain_ratios(rows)
-    mine = table[(table.a_variant == "triptych") & (table.a_backend == table.b_backend)]
-    for _, row in mine[mine.b_variant.isin(wanted)].iterrows():
-        name = wanted[row.b_variant]
-        found.append(
-            {
-                **{k: row[k] for k in KEYS},
-                "backend": row.a_backend,
-                name: row.ratio,
-                f"{name}_verdict": row.verdict,
-            }
-        )
-    columns = [
-        *KEYS,
-        "backend",
-        "vs_idiomatic",
-        "vs_idiomatic_verdict",
-        "vs_matmuls",
-        "vs_matmuls_verdict",
-    ]
-    if not found:
-        return pd.DataFrame(columns=columns)
-    merged = pd.DataFrame(found).groupby([*KEYS, "backend"], sort=False).first()
-    return merged.reset_index().reindex(columns=columns)
-
-
-def _plain_ratios(rows: pd.DataFrame) -> pd.DataFrame:
-    """Ratios of medians without intervals (one process): verdict 'no interval'."""
-    medians = rows.groupby([*KEYS, "backend", "variant"], sort=False).median_s.median()
-    out = []
-    for key, group in medians.groupby(level=KEYS, sort=False):
-        group = group.droplevel(KEYS)
-        for (a, ta), (b, tb) in itertools.permutations(group.items(), 2):
-            out.append([*key, *a, *b, ta / tb, "no interval"])
-    columns = [
-        *KEYS,
-        "a_backend",
-        "a_variant",
-        "b_backend",
-        "b_variant",
-        "ratio",
-        "verdict",
-    ]
-    return pd.DataFrame(out, columns=columns)
-
-
-def targets(frame: pd.DataFrame) -> pd.DataFrame:
-    """The timing targets, each with the measured value and whether it was met:
-    our train step never significantly slower than the idiomatic code (every
-    verdict "faster" or "tie"); at least 0.7 of the roofline at width 1024, batch
-    1024; the harness's median within 10% of torch.utils.benchmark's."""
-    rows = []
-    for row in summary(frame, "train_step").itertuples():
-        where = f"{row.backend} {row.sizes} batch {row.batch} {row.dtype}"
-        if isinstance(row.vs_idiomatic_verdict, str):
-            rows.append(
-                (
-                    "train step vs idiomatic: faster or tie",
-                    where,
-                    row.vs_idiomatic,
-                    row.vs_idiomatic_verdict,
-                    row.vs_idiomatic_verdict in ("faster", "tie"),
-                )
-            )
-        if row.batch == 1024 and row.sizes.split("-")[1] == "1024":
-            rows.append(
-                (
-                    "of_roofline at width 1024, batch 1024: >= 0.7",
-                    where,
-                    row.of_roofline,
-                    "",
-                    row.of_roofline >= 0.7,
-                )
-            )
-    check = frame.attrs.get("environment", {}).get("workers", {}).get("torch", {})
-    if "timer_check" in check:
-        ratio = check["timer_check"]["ratio"]
-        rows.append(
-            (
-                "harness median / torch Timer: within 10%",
-                check["timer_check"]["callable"],
-                ratio,
-                "",
-                1 / 1.10 <= ratio <= 1.10,
-            )
-        )
-    return pd.DataFrame(rows, columns=["target", "case", "value", "verdict", "met"])
-
-
 # ------------------------------------------------------------------ helpers
 
 
-def _rows_of(frame: pd.DataFrame, op: str | None) -> pd.DataFrame:
+def rows_of(frame: pd.DataFrame, op: str | None) -> pd.DataFrame:
     if op is None:
         return frame
     if op not in OPS:
@@ -320,8 +200,3 @@ def _callable(row) -> str:
 
 def gmean(values) -> float:
     return float(np.exp(np.mean(np.log(values))))
-
-
-def _spread(values) -> float:
-    """(max - min) / min over the processes: how much they disagree."""
-    return (max(values) - min(values)) / min(values) if len(values) > 1 else 0.0

@@ -21,11 +21,7 @@ import json
 import math
 import os
 import random
-import signal
-import subprocess
 import sys
-import tempfile
-import threading
 import time
 
 import pandas as pd
@@ -34,15 +30,10 @@ from reference import NetworkSpec, validate
 
 from .. import backends as registry
 from .. import files
-from . import roofline, work, yardsticks
+from ..presets import BENCH_GRID, BENCH_QUICK_GRID, BENCH_REPEATS
+from . import processes, roofline, work, yardsticks
 
-DEFAULT_GRID = [
-    (sizes, batch)
-    for sizes in ((256, 256, 10), (1024, 1024, 10))
-    for batch in (1, 4, 16, 64, 256, 1024, 4096)
-]
-QUICK_GRID = [((64, 64, 10), 64), ((256, 256, 10), 256)]
-REPEATS = 3  # processes per backend: the fewest that give a between-process interval
+DEFAULT_GRID, QUICK_GRID, REPEATS = BENCH_GRID, BENCH_QUICK_GRID, BENCH_REPEATS
 COLUMNS = [
     "backend",
     "variant",
@@ -156,7 +147,7 @@ def bench(
 def _run_all(jobs: list[dict], progress) -> tuple[list[dict], dict]:
     rows, workers = [], {}
     for index, job in enumerate(jobs):
-        result = _run_worker(job, _job_progress(progress, index, len(jobs)))
+        result = processes.run_worker(job, processes.job_progress(progress, index, len(jobs)))
         for order, row in enumerate(result["rows"]):
             rows.append(
                 {
@@ -271,103 +262,6 @@ def _timer_case(cases: list[dict]) -> dict | None:
     return next((c for c in ours if c["op"] == "forward"), ours[0] if ours else None)
 
 
-def _run_worker(job: dict, progress) -> dict:
-    """Run one worker process to the end, or until its time limit; its progress
-    lines feed `progress`. A worker that crashes or passes its limit is killed,
-    and its cases come back as rows that say so (the rows it finished are kept).
-    Whatever stops the harness (Ctrl-C, SIGTERM, an error) stops the worker too."""
-    with tempfile.TemporaryDirectory() as tmp:
-        job_path, out_path = (
-            os.path.join(tmp, "job.json"),
-            os.path.join(tmp, "out.json"),
-        )
-        with open(job_path, "w") as f:
-            json.dump(job, f)
-        script = os.path.join(os.path.dirname(__file__), "worker.py")
-        worker = subprocess.Popen(
-            [sys.executable, script, job_path, out_path],
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,  # its own group: killed whole, compilers too
-        )
-        watchdog = threading.Timer(job["timeout_s"], _kill, [worker])
-        watchdog.start()
-        try:
-            current, other = _follow(worker, progress)
-            code = worker.wait()
-        finally:
-            watchdog.cancel()
-            _kill(worker)
-        rows = _streamed_rows(out_path)
-        if code == 0:
-            with open(out_path) as f:
-                return {**json.load(f), "rows": rows}
-        why = (
-            f"the worker passed its time limit of {job['timeout_s']:g} s"
-            if code == -signal.SIGKILL
-            else f"the worker crashed (exit code {code}): {_last_line(other)}"
-        )
-        return _failed(job, rows, current, why)
-
-
-def _follow(worker, progress) -> tuple[dict, list[str]]:
-    """Read the worker's stderr to its end: its backend's NAME and the index of the
-    case it was on, and the lines that were not progress."""
-    current, other = {"case": 0}, []
-    for line in worker.stderr:
-        if line.startswith("triptych-name: "):
-            current["name"] = line.split(" ", 1)[1].strip()
-        elif line.startswith("triptych-progress: "):
-            done, total, what = line.split(" ", 3)[1:]
-            current["case"] = int(done)
-            if progress:
-                progress(int(done), int(total), what.strip())
-        else:
-            other.append(line)
-    return current, other
-
-
-def _kill(worker) -> None:
-    """Kill the worker and every process it started; a no-op once it has ended."""
-    if worker.poll() is None:
-        try:
-            os.killpg(worker.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        worker.wait()
-
-
-def _streamed_rows(out_path: str) -> list[dict]:
-    """The rows the worker finished, one JSON line each (see worker.py)."""
-    path = out_path + ".rows"
-    if not os.path.isfile(path):
-        return []
-    with open(path) as f:
-        return [json.loads(line) for line in f if line.endswith("\n")]
-
-
-def _failed(job: dict, rows: list[dict], current: dict, why: str) -> dict:
-    """The result of a worker that stopped early: its finished rows, then a row per
-    case it did not finish, saying why."""
-    name = current.get("name", job["backend"])
-    for index, case in enumerate(job["cases"][len(rows) :], start=len(rows)):
-        during = index == current["case"]
-        note = f"{why} -- during this case" if during else f"not run: {why}"
-        rows.append({**case, "backend": name, "note": note})
-    return {"name": name, "rows": rows, "environment": {"failed": why}}
-
-
-def _last_line(lines: list[str]) -> str:
-    text = [line.strip() for line in lines if line.strip()]
-    return text[-1][:300] if text else "no message"
-
-
-def _job_progress(progress, index: int, jobs: int):
-    if progress is None:
-        return None
-    return lambda done, total, what: progress(index * total + done, jobs * total, what)
-
-
 def _check_grid(grid, activation: str) -> list[tuple[tuple[int, ...], int]]:
     """[(sizes, batch), ...], each point checked: a clear error, not an unpacking
     one."""
@@ -398,13 +292,8 @@ def _check_count(name: str, value) -> int:
 
 def _backend_names(backends) -> list[str]:
     if backends is None:
-        table = registry.available()
-        return list(table.loc[table.available, "backend"])
-    names = (
-        [b.strip() for b in backends.split(",")]
-        if isinstance(backends, str)
-        else list(backends)
-    )
+        return registry.installed()
+    names = validate.split_names(backends)
     for name in names:
         if not isinstance(name, str):
             raise TypeError(

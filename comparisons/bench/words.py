@@ -112,7 +112,8 @@ def warnings(frame: pd.DataFrame) -> list[str]:
             f"more than 30% -- {cases}. Their intervals are wide for that reason; "
             f"rerun on a quieter machine to narrow them."
         )
-    failed = frame[frame.median_s.isna() & (frame.note != "")]
+    notes = frame.get("note", pd.Series("", index=frame.index))
+    failed = frame[frame.median_s.isna() & (notes != "")]
     if len(failed):
         cases = "; ".join(
             f"{r.backend} {r.variant} {r.op} {r.sizes} batch {r.batch}: {r.note}"

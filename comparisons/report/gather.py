@@ -21,27 +21,22 @@ from reference import NetworkSpec
 
 from .. import bench, files
 from ..consistency import DTYPES, check, summary
+from ..presets import (
+    QUICK_BENCH,
+    QUICK_COMBINATIONS,
+    QUICK_GRID,
+    QUICK_PICTURES,
+    QUICK_SIZES,
+    QUICK_TRAJECTORY_STEPS,
+    REPORT_BENCH,
+    REPORT_GRID,
+    REPORT_TRAJECTORIES,
+)
 from ..trajectories import trajectories
 from . import render
 
 MARKER = ".triptych-report"  # marks a folder as ours to overwrite
 STAGES = ("consistency", "trajectories", "pictures", "benchmark")
-TRAJECTORY_RUNS = {  # data set -> (spec fields, lr, steps, batch size)
-    "digits": (("tanh", "softmax", "cross_entropy"), 0.1, 150, 64),
-    "diabetes": (("tanh", "identity", "mse"), 0.05, 150, 32),
-}
-# A smaller sweep than bench's, the train step only: enough to see where overhead
-# ends on two widths, within the report's time
-REPORT_GRID = [((256, 256, 10), b) for b in (1, 16, 256, 4096)] + [
-    ((1024, 1024, 10), b) for b in (1, 64, 1024)
-]
-QUICK_GRID = [((64, 64, 10), 16), ((64, 64, 10), 256)]
-QUICK_PICTURES = ["relu", "network"]  # a first look: two concepts' pictures
-QUICK_COMBINATIONS = [
-    ("tanh", "softmax", "cross_entropy"),
-    ("relu", "identity", "mse"),
-    ("sigmoid", "sigmoid", "cross_entropy"),
-]
 
 
 def report(
@@ -99,21 +94,21 @@ def _consistency(quick, backends, device, progress) -> dict:
     # check's default (every combination, two nets, the trajectories on the
     # synthetic set and the digits), or three combinations on one size: every
     # activation, output and loss, each in both dtypes
-    specs = [NetworkSpec((5, 7, 3), *c) for c in QUICK_COMBINATIONS] if quick else None
+    specs = [NetworkSpec(QUICK_SIZES, *c) for c in QUICK_COMBINATIONS] if quick else None
     results = check(specs, backends, DTYPES, progress=progress, device=device)
     return {"consistency": results, "summary": summary(results)}
 
 
 def _trajectories(quick, backends, device, progress) -> dict:
     curves = []
-    for dataset, (fields, lr, steps, batch) in TRAJECTORY_RUNS.items():
+    for dataset, (fields, lr, steps, batch) in REPORT_TRAJECTORIES.items():
         data = reference.data.load(dataset)
         spec = NetworkSpec((data.n_features, 32, data.n_outputs), *fields)
-        steps = 20 if quick else steps
+        steps = QUICK_TRAJECTORY_STEPS if quick else steps
         curves.append(
             trajectories(data, spec, backends, lr, steps, batch, device=device)
         )
-        progress(len(curves), len(TRAJECTORY_RUNS), dataset)
+        progress(len(curves), len(REPORT_TRAJECTORIES), dataset)
     return {"trajectories": pd.concat(curves, ignore_index=True)}
 
 
@@ -128,25 +123,9 @@ def _pictures(quick, backends, device, progress) -> dict:
 
 def _benchmark(quick, backends, device, progress) -> dict:
     names = None if backends is None else [b for b in backends if isinstance(b, str)]
-    # two processes per backend (bench's default: 3), fewer blocks and the train
-    # step only, to keep the whole report within its time on 2 cores
-    settings = dict(
-        repeats=2,
-        blocks=5,
-        budget_s=0.3,
-        ops=["train_step"],
-        progress=progress,
-        device=device,
-    )
-    if quick:  # two points, no op-by-op JAX, no torch.compile, no second timer
-        settings.update(
-            min_block_s=0.005,
-            blocks=3,
-            budget_s=0.2,
-            timer_check=False,
-            variants=("triptych", "idiomatic", "matmuls"),
-        )
-    timings = bench(QUICK_GRID if quick else REPORT_GRID, names, **settings)
+    settings = {**REPORT_BENCH, **(QUICK_BENCH if quick else {})}
+    grid = QUICK_GRID if quick else REPORT_GRID
+    timings = bench(grid, names, progress=progress, device=device, **settings)
     return {
         "timings": timings,
         "step_summary": bench.summary(timings),

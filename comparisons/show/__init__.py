@@ -22,9 +22,7 @@ page, the notebook) and the report.
 
 from __future__ import annotations
 
-import sys
-import types
-
+from ..callable_module import make_callable
 from .columns import check_backends, concept_table, outside_backends
 from .concepts import CONCEPTS, names, resolve
 from .page import html_page
@@ -81,15 +79,4 @@ def view(concept, backends=None, outside=()) -> View:
     return View(concept, backends, outside)
 
 
-class _CallableModule(types.ModuleType):
-    """This package, callable, so that `comparisons.show("relu")` reads as the
-    command `triptych show relu` does, while `comparisons.show.text` and the rest
-    stay reachable as a package's modules. Assigning a module's `__class__` to a
-    ModuleType subclass is supported Python (the data model, "Customizing module
-    attribute access")."""
-
-    def __call__(self, concept, backends=None, outside=()) -> View:
-        return view(concept, backends, outside)
-
-
-sys.modules[__name__].__class__ = _CallableModule
+make_callable(__name__, "view")  # comparisons.show("relu") is view("relu")

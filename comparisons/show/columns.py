@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from reference.validate import split_names
+
 from .. import backends as registry
 from . import source
 from .concepts import CONCEPTS
@@ -87,8 +89,7 @@ def check_backends(backends) -> list[str]:
     """Built-in column names from a list, a comma-separated string, or None."""
     if backends is None:
         return list(BUILTIN)
-    if isinstance(backends, str):
-        backends = [b.strip() for b in backends.split(",") if b.strip()]
+    backends = split_names(backends)
     unknown = [b for b in backends if b not in BUILTIN]
     if unknown or not backends:
         raise ValueError(

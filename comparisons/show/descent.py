@@ -13,6 +13,7 @@ import numpy as np
 import reference
 from reference import NetworkSpec, oracle
 
+from .. import runs
 from .pictures import DTYPE, MARKERS, color, figure, names, native
 
 SPEC = NetworkSpec((10, 8, 1), "tanh", "identity", "mse", DTYPE)
@@ -96,12 +97,7 @@ def problem():
     params = [[W.copy(), b.copy()] for W, b in reference.init_params(SPEC, seed=0)]
     for entry, offset in zip(ENTRIES, START):
         params[LAYER][0][entry] += offset
-    params = reference.cast_params([tuple(p) for p in params], DTYPE)
-    return (
-        params,
-        reference.cast_array(data.x, DTYPE),
-        reference.cast_array(data.y, DTYPE),
-    )
+    return runs.rounded([tuple(p) for p in params], data.x, data.y, DTYPE)
 
 
 def path(backend, params, x, y, lr: float) -> np.ndarray:

@@ -12,8 +12,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from . import show
-from .show.text import PROSE
+from .. import files, show
+from ..show.text import PROSE
 
 DEFAULT_REPORT = "report"
 PICTURES = "pictures"  # the report's folder of PNGs, beside its consistency.csv
@@ -130,16 +130,14 @@ def _pictures(concept, report) -> str:
 
 
 def _write_html(path, concept, backends, results, report, outside) -> int:
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise ValueError(f"--html: the directory of {path} does not exist")
+    path = files.output_path(path, "--html")
     link = ""
     if report is not None:  # relative, so page and report can move together
         csv = (report / show.REPORT_CSV).resolve()
         link = Path(os.path.relpath(csv, path.parent.resolve())).as_posix()
     chosen = [concept] if concept else None
     page = show.html_page(chosen, backends, results, link, extra=outside)
-    path.write_text(page, encoding="utf-8")
+    files.write_text(path, page)
     shown = concept.name if concept else f"{len(show.CONCEPTS)} concepts"
     columns = ", ".join([*backends, *(b.NAME for b in outside)])
     print(f"Wrote {path} ({shown}, {columns})")

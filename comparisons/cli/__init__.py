@@ -1,0 +1,56 @@
+"""The `triptych` command line: the only part of the harness that prints.
+
+Every command is a thin layer over a function of `comparisons` that returns a
+DataFrame: one module per command, its `add_parser` beside its `run`, and
+`common` for what they share (the backend and network flags, the progress bar).
+`triptych --help` imports neither torch nor JAX.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import signal
+import sys
+import threading
+
+from .. import backends as registry
+
+COMMANDS = ("train", "check", "bench", "compare", "report", "show")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    _stop_on_sigterm()
+    try:
+        return args.run(args)
+    except (ValueError, TypeError, registry.BackendUnavailable) as error:
+        print(f"triptych {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"triptych {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+def parser() -> argparse.ArgumentParser:
+    """`triptych` and every command's parser, each from its own module."""
+    top = argparse.ArgumentParser(
+        prog="triptych",
+        description="One neural network in NumPy, PyTorch and JAX, side by side.",
+    )
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f"{__name__}.{name}").add_parser(commands)
+    return top
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM ends the command as Ctrl-C does, through every `finally`: worker
+    processes are stopped and half-written files removed (Python's default would
+    end the process on the spot)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")

@@ -1,0 +1,113 @@
+"""The network and trajectory levels of the consistency check: what is compared,
+quantity by quantity, each backend against the float64 oracle on the same rounded
+inputs (`comparisons.runs`) and against every other backend.
+
+- network: the forward output, the loss, every gradient and one step of gradient
+  descent, on a random batch for one spec;
+- trajectory: `train` for TRAJECTORY_STEPS steps: the loss of each step and the
+  final parameters.
+
+The arrays of one gradient (or one set of parameters) are judged against the
+scale of that whole quantity (see reference/tolerance.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+import reference
+from reference import NetworkSpec, oracle
+from reference.tolerance import group_scale, reduction_length
+
+from . import runs
+from .presets import TRAJECTORY_STEPS
+from .rows import compare_all, each
+
+
+def network_level(backends, spec: NetworkSpec, seed: int, n: int) -> list[dict]:
+    """Forward, loss, gradients and one step on a random batch of `n` rows."""
+    params = reference.init_params(spec, seed)
+    x, y = reference.data.random_batch(spec, n, seed + 1)
+    ref_params, ref_x, ref_y = runs.rounded(params, x, y, spec.dtype)
+    ref_spec = spec.replace(dtype="float64")
+    ref_loss, ref_grads = oracle.loss_and_grads(ref_params, ref_x, ref_y, ref_spec)
+    expected = {
+        "forward": oracle.forward(ref_params, ref_x, ref_spec),
+        "loss": ref_loss,
+        **named("d", ref_grads),
+        **named("step ", oracle.sgd_step(ref_params, ref_grads, 0.5)),
+    }
+
+    def run(b):
+        p, xb, yb = runs.native(b, params, x, y, spec)
+        value, grads = b.loss_and_grads(p, xb, yb, spec)
+        return {
+            "forward": b.forward(p, xb, spec),
+            "loss": b.loss(p, xb, yb, spec),
+            **named("d", b.to_numpy(grads)),
+            **named("step ", b.to_numpy(b.sgd_step(p, grads, 0.5))),
+        }
+
+    K = reduction_length(spec.sizes, n)
+    return _rows_per_quantity(spec_context("network", spec), backends, run, expected, K)
+
+
+def trajectory_level(backends, spec, data, name, lr, batch, seed) -> list[dict]:
+    """`train` for TRAJECTORY_STEPS steps on `data` = (x, y): the losses and the
+    final parameters against the oracle's from the same rounded start."""
+    x, y = data
+    params = reference.init_params(spec, seed)
+    args = (x, y, spec, lr, TRAJECTORY_STEPS, batch, seed)
+    final, losses = runs.oracle_train(params, *args)
+    expected = {"losses": losses, **named("final ", final)}
+
+    def run(b):
+        trained, curve = runs.backend_train(b, params, *args)
+        return {"losses": curve, **named("final ", trained)}
+
+    K = reduction_length(spec.sizes, batch, TRAJECTORY_STEPS)
+    context = {**spec_context("trajectory", spec), "dataset": name}
+    return _rows_per_quantity(context, backends, run, expected, K)
+
+
+def _rows_per_quantity(context, backends, run, expected: dict, K: int) -> list[dict]:
+    """Run every backend once, then compare quantity by quantity; the arrays of
+    one gradient (or one set of parameters) share that whole quantity's scale."""
+    outputs = each(backends, run)
+    groups = {}  # 'd', 'step ', 'final ' -> the arrays of that gradient or step
+    for quantity, ref in expected.items():
+        groups.setdefault(_group(quantity), []).append(ref)
+    rows = []
+    for quantity, ref in expected.items():
+        values = {
+            name: out if isinstance(out, Exception) else out[quantity]
+            for name, out in outputs.items()
+        }
+        scale = group_scale(groups[_group(quantity)])
+        rows += compare_all(context, quantity, values, ref, K, scale)
+    return rows
+
+
+def _group(quantity: str) -> str:
+    """'dW[1]' -> 'd', 'step b[0]' -> 'step ', 'loss' -> 'loss'."""
+    return re.sub(r"[Wb]\[\d+\]$", "", quantity)
+
+
+def named(prefix: str, params) -> dict:
+    """[(W0, b0), ...] -> {'<prefix>W[0]': W0, '<prefix>b[0]': b0, ...}."""
+    out = {}
+    for i, (W, b) in enumerate(params):
+        out[f"{prefix}W[{i}]"], out[f"{prefix}b[{i}]"] = W, b
+    return out
+
+
+def spec_context(level: str, spec: NetworkSpec) -> dict:
+    """The columns of a row that say which network it is about."""
+    return dict(
+        level=level,
+        dtype=spec.dtype,
+        sizes="-".join(map(str, spec.sizes)),
+        activation=spec.activation,
+        output=spec.output,
+        loss=spec.loss,
+    )

@@ -1,0 +1,63 @@
+"""Every default grid, data set and quick setting, in one place: what `check`,
+`bench` and `report` run when they are not told otherwise.
+
+Plain constants (NumPy-free): the benchmark's worker processes import this too.
+"""
+
+from __future__ import annotations
+
+# ------------------------------------------------------------------ check
+# every valid (activation, output, loss) on the tutorial's three layers and on a
+# deeper net, in float32 and float64
+CHECK_SIZES = ((5, 7, 3), (6, 8, 5, 4))
+NETWORK_BATCH = 12  # the rows of the network level's random batch
+TRAJECTORY_STEPS = 30
+TRAJECTORY_SETS = {  # data set -> (hidden width, lr, batch size)
+    "synthetic_classification": (16, 0.5, 32),
+    "digits": (32, 0.1, 64),
+}
+# for specs of your own: random data of the right kind for the loss, ROWS rows
+# in batches of BATCH, at LR
+OWN_TRAJECTORY = {"rows": 64, "batch": 16, "lr": 0.1}
+
+# ------------------------------------------------------------------ bench
+BENCH_GRID = [  # the batch swept from 1 to 4096 on two widths
+    (sizes, batch)
+    for sizes in ((256, 256, 10), (1024, 1024, 10))
+    for batch in (1, 4, 16, 64, 256, 1024, 4096)
+]
+BENCH_QUICK_GRID = [((64, 64, 10), 64), ((256, 256, 10), 256)]
+BENCH_REPEATS = 3  # processes per backend: the fewest that give a useful interval
+BENCH_SWEEP = [1, 16, 256, 4096]  # `triptych bench --sizes ...` without --batches
+
+# ----------------------------------------------------------------- report
+REPORT_TRAJECTORIES = {  # data set -> (spec fields, lr, steps, batch size)
+    "digits": (("tanh", "softmax", "cross_entropy"), 0.1, 150, 64),
+    "diabetes": (("tanh", "identity", "mse"), 0.05, 150, 32),
+}
+# a smaller sweep than bench's, the train step only: enough to see where
+# overhead ends on two widths, within the report's time
+REPORT_GRID = [((256, 256, 10), b) for b in (1, 16, 256, 4096)] + [
+    ((1024, 1024, 10), b) for b in (1, 64, 1024)
+]
+# two processes per backend (bench's default: 3) and fewer blocks, to keep the
+# whole report within its time on two cores
+REPORT_BENCH = {"repeats": 2, "blocks": 5, "budget_s": 0.3, "ops": ["train_step"]}
+
+# `report --quick`: a first look at every part
+QUICK_SIZES = (5, 7, 3)
+QUICK_COMBINATIONS = [  # every activation, output and loss once
+    ("tanh", "softmax", "cross_entropy"),
+    ("relu", "identity", "mse"),
+    ("sigmoid", "sigmoid", "cross_entropy"),
+]
+QUICK_TRAJECTORY_STEPS = 20
+QUICK_PICTURES = ["relu", "network"]  # two concepts' pictures
+QUICK_GRID = [((64, 64, 10), 16), ((64, 64, 10), 256)]
+QUICK_BENCH = {  # no op-by-op JAX, no torch.compile, no second timer
+    "min_block_s": 0.005,
+    "blocks": 3,
+    "budget_s": 0.2,
+    "timer_check": False,
+    "variants": ("triptych", "idiomatic", "matmuls"),
+}
