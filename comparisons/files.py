@@ -15,11 +15,12 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
 import tempfile
 from pathlib import Path
 
 import pandas as pd
+
+from .interrupts import signals_held
 
 
 def output_path(path, what: str) -> Path:
@@ -73,7 +74,7 @@ def staged_folder(folder: Path):
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
     try:
         yield staging
-        with _signals_held():
+        with signals_held():
             aside = (
                 folder.parent / f".{folder.name}.old-{staging.name.rsplit('-', 1)[-1]}"
             )
@@ -83,17 +84,3 @@ def staged_folder(folder: Path):
             shutil.rmtree(aside, ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def _signals_held():
-    """SIGINT and SIGTERM wait until the block is done (where the OS allows)."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    held = {signal.SIGINT, signal.SIGTERM}
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)

@@ -16,6 +16,8 @@ import sys
 import tempfile
 import threading
 
+from ..interrupts import signals_held
+
 
 def run_worker(job: dict, progress) -> dict:
     """Run one worker process to the end, or until its time limit; its progress
@@ -30,20 +32,25 @@ def run_worker(job: dict, progress) -> dict:
         with open(job_path, "w") as f:
             json.dump(job, f)
         script = os.path.join(os.path.dirname(__file__), "worker.py")
-        worker = subprocess.Popen(
-            [sys.executable, script, job_path, out_path],
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,  # its own group: killed whole, compilers too
-        )
-        watchdog = threading.Timer(job["timeout_s"], _kill, [worker])
-        watchdog.start()
+        worker = watchdog = None
         try:
+            with signals_held():  # a worker started is a worker we can stop
+                worker = subprocess.Popen(
+                    [sys.executable, script, job_path, out_path],
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    start_new_session=True,  # its own group: killed whole
+                )
+            watchdog = threading.Timer(job["timeout_s"], _kill, [worker])
+            watchdog.daemon = True  # never keeps the harness alive
+            watchdog.start()
             current, other = _follow(worker, progress)
             code = worker.wait()
         finally:
-            watchdog.cancel()
-            _kill(worker)
+            if watchdog is not None:
+                watchdog.cancel()
+            if worker is not None:
+                _kill(worker)
         rows = _streamed_rows(out_path)
         if code == 0:
             with open(out_path) as f:

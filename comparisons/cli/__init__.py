@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import signal
 import sys
-import threading
 
 from .. import backends as registry
+from ..interrupts import stop_on_sigterm
 
 COMMANDS = ("train", "check", "bench", "compare", "report", "show")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    _stop_on_sigterm()
+    stop_on_sigterm()  # SIGTERM stops a command as Ctrl-C does
     try:
         return args.run(args)
     except (ValueError, TypeError, registry.BackendUnavailable) as error:
@@ -42,15 +41,3 @@ def parser() -> argparse.ArgumentParser:
     for name in COMMANDS:
         importlib.import_module(f"{__name__}.{name}").add_parser(commands)
     return top
-
-
-def _stop_on_sigterm() -> None:
-    """SIGTERM ends the command as Ctrl-C does, through every `finally`: worker
-    processes are stopped and half-written files removed (Python's default would
-    end the process on the spot)."""
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _interrupt)
-
-
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt(f"signal {signum}")

@@ -26,7 +26,9 @@ from .pictures import (
 Z = np.arange(-240, 241) / 40  # [-6, 6] in steps of 1/40, with 0 exactly: the kink
 POINTS = np.arange(-48, 49) / 8  # a loss is one call per point: fewer of them
 EVERY = 24  # a backend's marker on every 24th point; the oracle is the line
-UNIT = NetworkSpec((2, 2, 3), dtype=DTYPE)  # asarray needs a spec: 3 classes
+# asarray needs a spec: 3 classes, and n_in == n_out, so that asarray takes any
+# (N, 3) array as it is (data), not as targets to check against the loss
+UNIT = NetworkSpec((3, 2, 3), dtype=DTYPE)
 
 
 def activation(concept, backends):
@@ -131,7 +133,8 @@ def mse(concept, backends):
 def cross_entropy(concept, backends):
     """Softmax cross-entropy over the true class's logit; sigmoid cross-entropy
     over one logit with target 1."""
-    spec = NetworkSpec((2, 2, 3), "tanh", "softmax", "cross_entropy", DTYPE)
+    # n_in == n_out: asarray takes the logits as they are, not as targets
+    spec = NetworkSpec((3, 2, 3), "tanh", "softmax", "cross_entropy", DTYPE)
     labels, zeros = np.array([0]), reference.cast_array(np.zeros((1, 3)), DTYPE)
     others = reference.cast_array(np.array([[0.0, 0.0, 1.0]]), DTYPE)
 
