@@ -20,7 +20,7 @@ def sgd_step(params: Params, grads: Params, lr: float) -> Params:
     validate.check_lr(lr)
     validate.check_grads(params, grads, Array)
     with x64_for(params[0][0].dtype):
-        return jax.tree.map(lambda p, g: p - lr * g, params, grads)
+        return _sgd(params, grads, lr)
 
 
 def train(
@@ -58,6 +58,13 @@ def _step(params: Params, x: Array, y: Array, spec: NetworkSpec, lr: float):
     parameters' buffers donated (reused in place) for the new ones."""
     value, grads = jax.value_and_grad(_loss)(params, x, y, spec)
     return value, jax.tree.map(lambda p, g: p - lr * g, params, grads)
+
+
+@jax.jit
+def _sgd(params: Params, grads: Params, lr: float) -> Params:
+    """The update of every array in one compiled program (lr traced, not baked in:
+    one program serves every learning rate)."""
+    return jax.tree.map(lambda p, g: p - lr * g, params, grads)
 
 
 @jax.jit

@@ -60,7 +60,8 @@ def loss(params: Params, x: Array, y: Array, spec: NetworkSpec) -> Array:
     """The scalar loss on the batch (x, y)."""
     validate.check_call(params, x, y, spec, Array)
     with x64_for(spec.dtype):
-        return _loss(params, x, y, spec)
+        z, y_hat = _forward(params, x, spec)  # forward's compiled program, reused
+        return _output_loss(z, y_hat, y, spec)  # and a few ops on its output
 
 
 def loss_and_grads(params: Params, x: Array, y: Array, spec: NetworkSpec):
@@ -90,8 +91,9 @@ def _output_loss(z: Array, y_hat: Array, y: Array, spec: NetworkSpec) -> Array:
     return sigmoid_cross_entropy(z, y)
 
 
-@functools.partial(jax.jit, static_argnames="spec")
 def _loss(params: Params, x: Array, y: Array, spec: NetworkSpec) -> Array:
+    """The loss as a function of the parameters: what `jax.value_and_grad`
+    differentiates, compiled together with its gradient below and in `train`."""
     z, y_hat = _forward(params, x, spec)
     return _output_loss(z, y_hat, y, spec)
 

@@ -3,12 +3,19 @@
 A backend whose framework is not installed is skipped with the reason -- unless
 it is named in TRIPTYCH_REQUIRE_BACKENDS (set by `python3 dev.py test`, where all
 three are installed), in which case its absence is a failure, not a skip.
+
+The run gets a JAX compilation cache of its own, in a temporary folder removed at
+the end: no test depends on what ran before, and the processes the tests start
+(CLI runs, benchmark workers, pytest-xdist's workers, the notebook's kernel)
+share it.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +23,20 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))  # tests/helpers.py
 
 from comparisons import backends as registry  # noqa: E402
+from comparisons import cache  # noqa: E402
+
+OWNER = "TRIPTYCH_TEST_CACHE_OWNER"  # the process that made the cache removes it
+if OWNER not in os.environ:  # pytest itself, not one of its xdist workers
+    os.environ[OWNER] = str(os.getpid())
+    os.environ[cache.FOLDER] = tempfile.mkdtemp(prefix="triptych-test-cache-")
+    os.environ["JAX_COMPILATION_CACHE_DIR"] = str(cache.folder() / "jax")
+    os.environ.pop(cache.OFF, None)
+cache.enable()
+
+
+def pytest_unconfigure(config):
+    if os.environ.get(OWNER) == str(os.getpid()):
+        shutil.rmtree(os.environ[cache.FOLDER], ignore_errors=True)
 
 REQUIRED = {
     name for name in os.environ.get("TRIPTYCH_REQUIRE_BACKENDS", "").split(",") if name

@@ -13,6 +13,7 @@ import importlib
 import sys
 
 from .. import backends as registry
+from .. import cache
 from ..interrupts import stop_on_sigterm
 
 COMMANDS = ("train", "check", "bench", "compare", "report", "show")
@@ -21,6 +22,7 @@ COMMANDS = ("train", "check", "bench", "compare", "report", "show")
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     stop_on_sigterm()  # SIGTERM stops a command as Ctrl-C does
+    cache.enable(not getattr(args, "no_cache", False))  # before JAX is imported
     try:
         return args.run(args)
     except (ValueError, TypeError, registry.BackendUnavailable) as error:

@@ -43,6 +43,12 @@ def add_backend_flags(p) -> None:
         help="add an outside backend: any object with the backend API "
         "(repeatable), e.g. mypackage.mybackend:backend",
     )
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="compile every JAX program afresh, without the persistent "
+        "compilation cache (also: TRIPTYCH_NO_CACHE=1)",
+    )
 
 
 def backends(args) -> list[str] | None:
