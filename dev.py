@@ -3,7 +3,8 @@
 
     python3 dev.py main [ARGS]        the main job: `triptych report` -- consistency,
                                       trajectories and timings into report/
-    python3 dev.py test [PYTEST ARGS] the test suite, every backend required
+    python3 dev.py test [PYTEST ARGS] the test suite, every backend required: over
+                                      every CPU, then the timing tests alone
     python3 dev.py triptych ARGS      any triptych command, in the project's .venv
 
 Each first makes `.venv` if it is missing and installs requirements.txt (exact
@@ -47,6 +48,22 @@ def ensure_environment() -> None:
     STAMP.write_text(digest)
 
 
+def run_tests(python: str, args: list[str]) -> int:
+    """pytest, every backend required. Without arguments in two passes: the tests
+    spread over every CPU (pytest-xdist), then the ones marked `timing` alone,
+    since they compare timings and nothing may run beside them. With arguments,
+    one pass, as asked."""
+    # Here all three frameworks are installed, so a missing one is a failure,
+    # not a skip (tests/conftest.py reads this).
+    env = {**os.environ, "TRIPTYCH_REQUIRE_BACKENDS": "numpy,torch,jax"}
+    pytest = [python, "-m", "pytest"]
+    if args:
+        return subprocess.run([*pytest, *args], cwd=ROOT, env=env).returncode
+    spread = subprocess.run([*pytest, "-n", "auto", "-m", "not timing"], cwd=ROOT, env=env)
+    alone = subprocess.run([*pytest, "-m", "timing"], cwd=ROOT, env=env)
+    return spread.returncode or alone.returncode
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("main", "test", "triptych"):
         print(__doc__, file=sys.stderr)
@@ -55,12 +72,7 @@ def main(argv: list[str]) -> int:
     command, rest = argv[0], argv[1:]
     python = str(BIN / "python")
     if command == "test":
-        # Here all three frameworks are installed, so a missing one is a failure,
-        # not a skip (tests/conftest.py reads this).
-        env = {**os.environ, "TRIPTYCH_REQUIRE_BACKENDS": "numpy,torch,jax"}
-        return subprocess.run(
-            [python, "-m", "pytest", *rest], cwd=ROOT, env=env
-        ).returncode
+        return run_tests(python, rest)
     if command == "main":
         rest = ["report", *rest]
     return subprocess.run([python, "-m", "comparisons.cli", *rest], cwd=ROOT).returncode

@@ -426,12 +426,14 @@ def monkeypatch_module():
         yield patch
 
 
+@pytest.mark.timing  # compares timings: run alone (python3 dev.py test)
 def test_the_same_code_under_two_names_is_a_tie_at_every_grid_point(twins_and_slowed):
     table = bench.verdicts(twins_and_slowed)
     aa = table[(table.a_backend == "twin_a") & (table.b_backend == "twin_b")]
     assert len(aa) == 2 and (aa.verdict == "tie").all(), aa.to_string()
 
 
+@pytest.mark.timing  # compares timings: run alone (python3 dev.py test)
 def test_a_train_made_13_times_slower_is_called_slower_near_13(twins_and_slowed):
     table = bench.verdicts(twins_and_slowed)
     slow = table[(table.a_backend == "slowed") & (table.b_backend == "twin_a")]

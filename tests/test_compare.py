@@ -40,6 +40,7 @@ def runs(tmp_path_factory):
     return before, again, after
 
 
+@pytest.mark.timing  # compares timings: run alone (python3 dev.py test)
 def test_a_planted_slowdown_is_slower_and_the_untouched_backend_a_tie(runs):
     before, _, after = runs
     table = compare.compare(before, after).set_index("backend")
@@ -49,6 +50,7 @@ def test_a_planted_slowdown_is_slower_and_the_untouched_backend_a_tie(runs):
     assert table.loc["twin_a", "verdict"] == "tie", table
 
 
+@pytest.mark.timing  # compares timings: run alone (python3 dev.py test)
 def test_fail_slower_exits_1_on_the_regression_and_0_on_the_same_code(runs, capsys):
     before, again, after = runs
     assert cli.main(["compare", str(before), str(after), "--fail-slower", "1.1"]) == 1
@@ -57,6 +59,7 @@ def test_fail_slower_exits_1_on_the_regression_and_0_on_the_same_code(runs, caps
     assert cli.main(["compare", str(before), str(after)]) == 0  # no flag: no guard
 
 
+@pytest.mark.timing  # compares timings: run alone (python3 dev.py test)
 def test_more_runs_are_each_compared_with_the_first(runs):
     before, again, after = runs
     table = compare.compare(before, again, after)
