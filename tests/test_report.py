@@ -258,3 +258,15 @@ def test_the_concepts_pictures_are_written_into_the_report(made):
     for path in written:
         assert matplotlib.image.imread(path)[..., :3].std() > 0.05  # not blank
     assert "pictures/relu-" in (out / "index.html").read_text()
+
+
+def test_a_diverged_training_is_named_in_the_report(monkeypatch, tmp_path):
+    from comparisons import presets
+
+    digits = presets.REPORT_TRAJECTORIES["digits"]
+    runs = {**presets.REPORT_TRAJECTORIES, "digits": (digits[0], 1000.0, *digits[2:])}
+    monkeypatch.setattr("comparisons.report.gather.REPORT_TRAJECTORIES", runs)
+    frames = report.report(tmp_path / "r", quick=True, backends=["numpy"])
+    assert (frames["trajectories"].note != "").any()
+    page = (tmp_path / "r" / "index.html").read_text()
+    assert "Training diverged (digits, numpy, float32): diverged at step" in page

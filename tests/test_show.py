@@ -418,3 +418,27 @@ def test_comparisons_show_is_the_package_and_callable():
     assert "relu: ReLU and its derivative" in str(view)
     assert callable(show) and callable(show.text) and callable(show.html_page)
     assert hasattr(view, "_repr_html_")
+
+
+SCRIPTY = '''
+"""impl_numpy under a NAME that is an HTML tag: every page must escape it."""
+from types import SimpleNamespace
+
+import impl_numpy
+from comparisons.backends import API, UNITS
+
+backend = SimpleNamespace(**{n: getattr(impl_numpy, n) for n in API + UNITS})
+backend.NAME = "<script>alert(1)</script>"
+'''
+
+
+def test_a_backend_named_like_a_script_tag_is_escaped_in_the_page(
+    tmp_path, monkeypatch, capsys
+):
+    (tmp_path / "scripty.py").write_text(SCRIPTY)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    page = tmp_path / "relu.html"
+    argv = ["show", "relu", "--backend", "scripty:backend", "--html", str(page)]
+    assert cli.main(argv) == 0, capsys.readouterr().err
+    text = page.read_text()
+    assert "<script>alert(1)" not in text and "&lt;script&gt;alert(1)" in text

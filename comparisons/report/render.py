@@ -119,7 +119,19 @@ def _verdict(frames: dict, errors: dict) -> str:
     if "targets" in frames and len(frames["targets"]):
         goals = frames["targets"]
         parts.append(f"Timing targets met: {int(goals.met.sum())} of {len(goals)}.")
+    if "trajectories" in frames:
+        parts += _divergences(frames["trajectories"])
     return " ".join(parts)
+
+
+def _divergences(curves: pd.DataFrame) -> list[str]:
+    """A sentence per training that diverged, from the trajectories' notes."""
+    noted = curves[curves.note != ""].drop_duplicates(["dataset", "backend", "dtype"])
+    return [
+        f"Training diverged ({r.dataset}, {r.backend}, {r.dtype}): {r.note}; the "
+        f"differences from the oracle after that are not compared."
+        for r in noted.itertuples()
+    ]
 
 
 def _agreement(frames: dict) -> list[tuple]:
@@ -232,6 +244,7 @@ def _drift(curves: pd.DataFrame) -> pd.DataFrame:
             "oracle_loss",
             "loss_diff",
             "param_dist",
+            "note",
         ]
     ].reset_index(drop=True)
 

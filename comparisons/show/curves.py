@@ -64,11 +64,12 @@ def activation(concept, backends):
 
 
 def _each(backends, function, z, g, first) -> dict:
-    """{backend: first(function(z[, g]))} as NumPy, on each backend's own arrays."""
+    """{NAME: first(function(z[, g]))} as NumPy, on each backend's own arrays
+    (keyed by NAME: an outside backend may be an unhashable namespace)."""
     out = {}
     for b in backends:
         args = [native(b, z, UNIT)] + ([] if g is None else [native(b, g, UNIT)])
-        out[b] = first(b.to_numpy(getattr(b, function)(*args)))
+        out[b.NAME] = first(b.to_numpy(getattr(b, function)(*args)))
     return out
 
 
@@ -170,7 +171,7 @@ def cross_entropy(concept, backends):
 
 
 def _loss_series(name, batch, y, backends, value_label, grad_label, spec=UNIT):
-    """[(label, oracle, {backend: values})] for the loss and its gradient's first
+    """[(label, oracle, {NAME: values})] for the loss and its gradient's first
     element, one call per point: a loss is a mean over the whole batch."""
     first = [batch(v) for v in reference.cast_array(POINTS, DTYPE)]
     loss, grad = getattr(oracle, name), getattr(oracle, f"{name}_grad")
@@ -179,8 +180,8 @@ def _loss_series(name, batch, y, backends, value_label, grad_label, spec=UNIT):
     for b in backends:
         target = native(b, y, spec)
         points = [native(b, a, spec) for a in first]
-        values[b] = [float(b.to_numpy(getattr(b, name)(a, target))) for a in points]
-        grads[b] = [
+        values[b.NAME] = [float(b.to_numpy(getattr(b, name)(a, target))) for a in points]
+        grads[b.NAME] = [
             b.to_numpy(getattr(b, f"{name}_grad")(a, target))[0, 0] for a in points
         ]
     return [(value_label, exact[0], values), (grad_label, np.array(exact[1]), grads)]
@@ -202,7 +203,7 @@ def _draw(top, bottom, x, series, backends) -> None:
     for s, (label, exact, by_backend) in enumerate(series):
         top.plot(x, exact, linestyle=styles[s % 3], **ORACLE, label=f"{label} oracle")
         for k, b in enumerate(backends):
-            values = np.asarray(by_backend[b], dtype=np.float64)
+            values = np.asarray(by_backend[b.NAME], dtype=np.float64)
             marker = MARKERS[k % len(MARKERS)]
             top.plot(
                 x[k::EVERY],

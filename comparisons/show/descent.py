@@ -29,7 +29,7 @@ def descent_path(concept, backends):
     loss per step beside them."""
     params, x, y = problem()
     lr = dict(RATES)["right"]
-    paths = {b: path(b, params, x, y, lr) for b in backends}
+    paths = [path(b, params, x, y, lr) for b in backends]
     exact = oracle_path(params, x, y, lr)
     fig = figure(10, 4.4)
     grid = fig.add_gridspec(1, 2, width_ratios=(1.4, 1))
@@ -42,7 +42,7 @@ def descent_path(concept, backends):
     losses.semilogy(
         exact[:, 2], color="#444444", linewidth=3, alpha=0.4, label="oracle"
     )
-    for k, (b, points) in enumerate(paths.items()):
+    for k, (b, points) in enumerate(zip(backends, paths)):
         marker = MARKERS[k % len(MARKERS)]
         style = dict(color=color(b, k), fillstyle="none", markersize=4, label=b.NAME)
         ax.plot(*points[:, :2].T, marker + "-", linewidth=0.8, **style)
