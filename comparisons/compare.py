@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from .bench import confidence, run
+from .bench.environment import facts
 from .callable_module import make_callable
 
 ROW_KEYS = ["backend", "variant", "op", "sizes", "batch", "dtype"]
@@ -170,8 +171,8 @@ def environment_differences(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     """What differs between two runs' machines and software: CPU, cores, threads,
     versions, BLAS, device, the roofs. One row per difference (what, A, B, run)."""
     facts_a, facts_b = (
-        _facts(a.attrs.get("environment")),
-        _facts(b.attrs.get("environment")),
+        facts(a.attrs.get("environment")),
+        facts(b.attrs.get("environment")),
     )
     rows = [
         (what, facts_a.get(what, "—"), facts_b.get(what, "—"), b.attrs["label"])
@@ -179,37 +180,6 @@ def environment_differences(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
         if facts_a.get(what, "—") != facts_b.get(what, "—")
     ]
     return pd.DataFrame(rows, columns=["what", "a", "b", "run"])
-
-
-def _facts(environment: dict | None) -> dict:
-    """The comparable facts of an environment, as text: {what: value}."""
-    if not environment:
-        return {"environment": "unknown (no environment file beside the CSV)"}
-    workers = environment.get("workers", {})
-    worker = next(iter(workers.values()), {})
-    facts = {
-        "CPU": worker.get("cpu"),
-        "cores": worker.get("cores"),
-        "threads per process": environment.get("harness", {}).get("threads_requested"),
-        "device": worker.get("device"),
-        "python": worker.get("python"),
-        "platform": worker.get("platform"),
-    }
-    facts.update({f"{k} version": v for k, v in worker.get("versions", {}).items()})
-    blas = [
-        f"{b.get('internal_api')} {b.get('version')} ({b.get('architecture')})"
-        for b in worker.get("blas", [])
-        if b.get("internal_api")
-    ]
-    facts["BLAS"] = ", ".join(blas) or None
-    for name, w in workers.items():
-        facts[f"{name}: threads in force"] = w.get("threads_in_force")
-    machine = environment.get("machine", {})
-    for dtype, gflops in machine.get("peak_gflops", {}).items():
-        facts[f"peak GEMM {dtype}"] = f"{gflops:.0f} GFLOP/s"
-    if "memory_gbs" in machine:
-        facts["memory bandwidth"] = f"{machine['memory_gbs']:.1f} GB/s"
-    return {k: str(v) for k, v in facts.items() if v is not None}
 
 
 def regressions(table: pd.DataFrame, factor: float) -> pd.DataFrame:
@@ -247,6 +217,7 @@ def html_page(table: pd.DataFrame) -> str:
     import html
     import io
 
+    from . import page
     from .report import plots
 
     png = io.BytesIO()
@@ -265,20 +236,9 @@ def html_page(table: pd.DataFrame) -> str:
     if len(unmatched):
         sections += ["<h2>Found in one run only</h2>", unmatched.to_html(index=False)]
     sections += [f"<p><i>{html.escape(n)}</i></p>" for n in table.attrs["notes"]]
-    title = html.escape(" vs ".join(table.attrs["runs"]))
-    return (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>triptych compare: {title}</title><style>{_CSS}</style></head><body>"
-        f"<h1>triptych compare: {title}</h1>" + "\n".join(sections) + "</body></html>"
-    )
-
-
-_CSS = (
-    "body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;"
-    "padding:0 1em;color:#222}table{border-collapse:collapse;font-size:13px}"
-    "td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;"
-    "font-variant-numeric:tabular-nums}th{background:#f3f3f3}img{max-width:100%}"
-)
+    title = f"triptych compare: {' vs '.join(table.attrs['runs'])}"
+    body = f"<h1>{html.escape(title)}</h1>\n" + "\n".join(sections)
+    return page.document(title, body, narrow=True)
 
 
 make_callable(__name__, "compare")  # comparisons.compare(...) calls compare()

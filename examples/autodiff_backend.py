@@ -1,6 +1,7 @@
 """A complete outside backend whose gradients come from its own tiny reverse-mode
-automatic differentiation engine: the tutorial's section on automatic
-differentiation, made runnable in about a hundred lines.
+automatic differentiation engine: the section on automatic differentiation of the
+tutorial on deep-learning fundamentals that triptych follows (docs/design.md),
+made runnable in about a hundred lines.
 
 The engine is micrograd (karpathy/micrograd) on NumPy arrays instead of scalars:
 

@@ -1,5 +1,6 @@
-"""Gradient descent, JAX: the seed's `while not converge` loop, one compiled step.
-The update rule and the loop's conventions: reference/oracle.py, reference/loop.py.
+"""Gradient descent, JAX: the tutorial's `while not converge` loop, one compiled
+program per step. The update rule and the loop's conventions: reference/oracle.py,
+reference/loop.py.
 """
 
 from __future__ import annotations

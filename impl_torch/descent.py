@@ -1,4 +1,4 @@
-"""Gradient descent, PyTorch: the seed's `while not converge` loop.
+"""Gradient descent, PyTorch: the tutorial's `while not converge` loop.
 The update rule and the loop's conventions: reference/oracle.py, reference/loop.py.
 """
 

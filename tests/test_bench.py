@@ -342,7 +342,7 @@ def test_processes_interleave_and_each_runs_its_cases_in_a_recorded_seeded_order
         )
     }
     assert orders[0] != orders[1]  # shuffled per process
-    cases = bench.run._cases("jax", [((8, 8, 3), 16)], ("forward",), ("float32",))
+    cases = bench.plan._cases("jax", [((8, 8, 3), 16)], ("forward",), ("float32",))
     first = [dict(c) for c in cases]
     import random
 
@@ -417,6 +417,7 @@ def twins_and_slowed(monkeypatch_module):
         repeats=3,
         variants=("triptych",),
         timer_check=False,
+        roofline=False,
     )
 
 
@@ -467,6 +468,7 @@ def test_a_failing_torch_compile_becomes_a_row_with_its_reason(monkeypatch):
         repeats=1,
         variants=("triptych", "compiled"),
         timer_check=False,
+        roofline=False,
         min_block_s=0.001,
         blocks=3,
         budget_s=0.1,
@@ -489,6 +491,7 @@ def test_a_hanging_worker_is_killed_at_its_limit_and_the_others_rows_kept():
         blocks=3,
         budget_s=0.1,
         timeout=8,
+        roofline=False,
     )
     hung = frame[frame.backend == "hanging"].set_index("op")
     stopped = "the worker passed its time limit of 8 s"

@@ -25,6 +25,7 @@ def bench_run(path, monkeypatch, slowdown: str):
         repeats=3,
         variants=("triptych",),
         timer_check=False,
+        roofline=False,
     )
     bench.write_csv(frame, path)
     return path

@@ -19,7 +19,7 @@ from reference import NetworkSpec, oracle
 from reference.tolerance import RTOL_FINITE_DIFFERENCES, compare, reduction_length
 
 COMBINATIONS = reference.combinations()
-SIZES = [(5, 7, 3), (6, 8, 5, 4)]  # the seed's three layers, and one deeper net
+SIZES = [(5, 7, 3), (6, 8, 5, 4)]  # the tutorial's three layers, and a deeper net
 N = 12
 
 

@@ -18,20 +18,15 @@ Fair by construction:
 from __future__ import annotations
 
 import json
-import math
 import os
-import random
 import sys
 import time
 
 import pandas as pd
 
-from reference import NetworkSpec, validate
-
-from .. import backends as registry
 from .. import files
 from ..presets import BENCH_GRID, BENCH_QUICK_GRID, BENCH_REPEATS
-from . import processes, roofline, work, yardsticks
+from . import plan, processes, roofline, work
 
 DEFAULT_GRID, QUICK_GRID, REPEATS = BENCH_GRID, BENCH_QUICK_GRID, BENCH_REPEATS
 COLUMNS = [
@@ -66,11 +61,6 @@ COLUMNS = [
     "steal_s",
     "note",
 ]
-# A train_step call runs enough steps to do WORK_PER_CALL FLOPs (1 to 50), so that
-# `train`'s entry -- its checks, the copy of the parameters -- is amortised as in
-# a user's long run, while a large step is not repeated for nothing.
-WORK_PER_CALL = 1e9
-MAX_STEPS_PER_CALL = 50
 
 
 def bench(
@@ -90,6 +80,7 @@ def bench(
     device=None,
     seed: int = 0,
     timeout: float = 900.0,
+    roofline: bool = True,
 ) -> pd.DataFrame:
     """Time every (backend, variant, op, grid point, dtype); one row per process.
 
@@ -99,55 +90,34 @@ def bench(
     which of each backend's yardsticks.VARIANTS to time (default: all); `seed`: the
     order of the cases in each process; `timer_check`: also time one callable with
     torch.utils.benchmark, to check the harness against it; `timeout`: seconds a
-    worker process may take before it is killed and its cases reported as such.
+    worker process may take before it is killed and its cases reported as such;
+    `roofline`: measure the machine's roofs (else the best row stands in for them).
     The environment, with the machine's roofs, is in `frame.attrs["environment"]`.
     """
-    grid = _check_grid(grid or DEFAULT_GRID, activation)
-    names = _backend_names(backends)
-    ops = validate.check_choices("ops", ops, work.OPS)
-    dtypes = validate.check_choices(
-        "dtypes", dtypes, ("float32", "float64"), ("float32",)
+    worker = plan.worker_settings(activation, min_block_s, blocks, budget_s, device)
+    jobs = plan.jobs(
+        grid or DEFAULT_GRID,
+        backends,
+        ops,
+        dtypes,
+        threads,
+        REPEATS if repeats is None else repeats,
+        variants,
+        seed,
+        timeout,
+        worker,
+        timer_check=timer_check,
+        roofline=roofline,
     )
-    threads = _check_count("threads", _usable_cpus() if threads is None else threads)
-    repeats = _check_count("repeats", REPEATS if repeats is None else repeats)
-    settings = dict(
-        threads=threads,
-        activation=activation,
-        lr=0.01,
-        min_block_s=min_block_s,
-        blocks=blocks,
-        warmup=2,
-        budget_s=budget_s,
-        device=device,
-        sys_path=sys.path,
-        dtypes=dtypes,
-        timeout_s=_check_seconds(timeout),
-    )
-    jobs = []
-    for process in range(repeats):  # interleaved: numpy, torch, jax, numpy, ...
-        for name in names:
-            cases = _cases(name, grid, ops, dtypes, variants)
-            random.Random(f"{seed}-{process}-{name}").shuffle(cases)
-            jobs.append(
-                dict(
-                    settings,
-                    backend=name,
-                    process=process,
-                    cases=cases,
-                    roofline=process == 0,
-                    timer_check=timer_check
-                    and process == 0
-                    and name == "torch"
-                    and _timer_case(cases),
-                )
-            )
-    return _frame(_run_all(jobs, progress), threads, device)
+    return _frame(_run_all(jobs, progress), jobs[0]["threads"], device)
 
 
 def _run_all(jobs: list[dict], progress) -> tuple[list[dict], dict]:
     rows, workers = [], {}
     for index, job in enumerate(jobs):
-        result = processes.run_worker(job, processes.job_progress(progress, index, len(jobs)))
+        result = processes.run_worker(
+            job, processes.job_progress(progress, index, len(jobs))
+        )
         for order, row in enumerate(result["rows"]):
             rows.append(
                 {
@@ -222,92 +192,6 @@ def read_csv(path) -> pd.DataFrame:
         with open(env_path) as f:
             frame.attrs["environment"] = json.load(f)
     return frame
-
-
-# -------------------------------------------------------------------- helpers
-
-
-def _cases(backend: str, grid, ops, dtypes, variants=None) -> list[dict]:
-    cases = []
-    for sizes, batch in grid:
-        steps = _steps_per_call(sizes, batch)
-        for dtype in dtypes:
-            for op in ops:
-                for variant in yardsticks.variants(backend):
-                    if variants is not None and variant not in variants:
-                        continue
-                    if variant in yardsticks.TRAIN_STEP_ONLY and op != "train_step":
-                        continue
-                    cases.append(
-                        dict(
-                            variant=variant,
-                            op=op,
-                            sizes=sizes,
-                            batch=batch,
-                            dtype=dtype,
-                            steps=steps if op == "train_step" else 1,
-                        )
-                    )
-    return cases
-
-
-def _steps_per_call(sizes, batch: int) -> int:
-    work_per_step = work.flops(sizes, batch, "train_step")
-    return max(1, min(MAX_STEPS_PER_CALL, math.ceil(WORK_PER_CALL / work_per_step)))
-
-
-def _timer_case(cases: list[dict]) -> dict | None:
-    """The timer check's callable: our forward at the first grid point timed."""
-    ours = [c for c in cases if c["variant"] == "triptych"]
-    return next((c for c in ours if c["op"] == "forward"), ours[0] if ours else None)
-
-
-def _check_grid(grid, activation: str) -> list[tuple[tuple[int, ...], int]]:
-    """[(sizes, batch), ...], each point checked: a clear error, not an unpacking
-    one."""
-    points = []
-    for point in grid:
-        if not isinstance(point, (list, tuple)) or len(point) != 2:
-            raise ValueError(
-                f"grid points must be (sizes, batch) pairs such as ((256, 256, 10), "
-                f"64), got {point!r}"
-            )
-        sizes, batch = point
-        spec = NetworkSpec(sizes, activation, "softmax", "cross_entropy")
-        points.append((spec.sizes, _check_count("grid batch size", batch)))
-    return points
-
-
-def _check_seconds(value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ValueError(f"timeout must be a number of seconds > 0, got {value!r}")
-    return float(value)
-
-
-def _check_count(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be an int of at least 1, got {value!r}")
-    return value
-
-
-def _backend_names(backends) -> list[str]:
-    if backends is None:
-        return registry.installed()
-    names = validate.split_names(backends)
-    for name in names:
-        if not isinstance(name, str):
-            raise TypeError(
-                f"bench runs each backend in its own process, so backends must be "
-                f"names, got {type(name).__name__}"
-            )
-        registry.resolve([name])  # a clear error now: missing, unknown, not fitting
-    return names
-
-
-def _usable_cpus() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count()
 
 
 def _harness_environment(threads: int) -> dict:

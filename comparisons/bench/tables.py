@@ -129,8 +129,6 @@ def targets(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["target", "case", "value", "verdict", "met"])
 
 
-
-
 def _spread(values) -> float:
     """(max - min) / min over the processes: how much they disagree."""
     return (max(values) - min(values)) / min(values) if len(values) > 1 else 0.0

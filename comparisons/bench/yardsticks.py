@@ -162,8 +162,8 @@ def _torch_compiled(backend, spec, params, x, y, lr, steps):
 
 
 def _torch_idiomatic(op, spec, params, x, y, lr, steps, device, variant):
-    """nn.Sequential + torch.optim.SGD + F.cross_entropy: the tutorial loop, the
-    whole step under `torch.compile` for `idiomatic_compiled`."""
+    """nn.Sequential + torch.optim.SGD + F.cross_entropy: the loop a torch user
+    writes; the whole step under `torch.compile` for `idiomatic_compiled`."""
     import torch
     import torch.nn.functional as F
 

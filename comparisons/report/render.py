@@ -19,7 +19,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import page
 from ..bench import words
+from ..bench.environment import facts
 from . import plots
 
 FILES = [
@@ -204,27 +206,8 @@ def _compile_costs(timings: pd.DataFrame) -> str:
 
 
 def _environment_rows(environment: dict) -> pd.DataFrame:
-    workers = environment.get("workers", {})
-    worker = next((w for w in workers.values() if "cpu" in w), {})
-    rows = [
-        ("CPU", worker.get("cpu", "unknown")),
-        (
-            "cores / threads per process",
-            f"{worker.get('cores')} / "
-            f"{environment.get('harness', {}).get('threads_requested')}",
-        ),
-    ]
-    machine = environment.get("machine")
-    if machine:
-        peaks = ", ".join(
-            f"{d} {g:.0f} GFLOP/s" for d, g in machine["peak_gflops"].items()
-        )
-        rows.append(
-            ("roofs (best GEMM; STREAM)", f"{peaks}; {machine['memory_gbs']:.1f} GB/s")
-        )
-    rows += [("Python", worker.get("python")), ("platform", worker.get("platform"))]
-    rows += list(worker.get("versions", {}).items())
-    rows.append(("BLAS (NumPy)", _blas(workers)))
+    """The benchmark's facts (bench.environment), then what the report adds."""
+    rows = list(facts(environment).items()) if "workers" in environment else []
     if "matmul_precision_while_checking" in environment:
         pinned = environment["matmul_precision_while_checking"]
         rows.append(("float32 matmul precision while checking", _settings(pinned)))
@@ -253,50 +236,24 @@ def _settings(settings: dict) -> str:
     return ", ".join(f"{k} = {v}" for k, v in settings.items()) or "no GPU framework"
 
 
-def _blas(workers: dict) -> str:
-    blas = workers.get("numpy", {}).get("blas", [])
-    return (
-        ", ".join(
-            f"{b['internal_api']} {b['version']} ({b['architecture']})"
-            for b in blas
-            if b.get("internal_api")
-        )
-        or "unknown"
-    )
-
-
 def _html(sections, folder: Path) -> str:
-    parts = [
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-        "<title>triptych report</title><style>",
-        "body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;",
-        "padding:0 1em;color:#222}table{border-collapse:collapse;font-size:13px}",
-        "td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;",
-        "font-variant-numeric:tabular-nums}",
-        "th{background:#f3f3f3}img{max-width:100%}.verdict{font-size:1.2em}",
-        ".bad{color:#b00;font-weight:bold}.good{color:#070}</style></head><body>",
-        "<h1>triptych: NumPy, PyTorch and JAX, side by side</h1>",
-    ]
+    parts = ["<h1>triptych: NumPy, PyTorch and JAX, side by side</h1>"]
     for title, kind, content in sections:
-        parts.append(f"<h2>{html.escape(title)}</h2>")
-        if kind == "text":
-            bad = "DISAGREE" in content or "INCOMPLETE" in content
-            css = "bad" if bad else "good"
-            parts.append(f"<p class='verdict {css}'>{html.escape(content)}</p>")
-        elif kind == "list":
-            items = "".join(f"<li>{html.escape(line)}</li>" for line in content)
-            parts.append(f"<ul>{items}</ul>" if content else "<p>None.</p>")
-        elif kind == "table":
-            parts.append(
-                content.to_html(index=False, float_format=_fmt, border=0, na_rep="—")
-            )
-        else:
-            data = base64.b64encode((folder / content).read_bytes()).decode()
-            parts.append(
-                f"<img alt='{html.escape(title)}' src='data:image/png;base64,{data}'>"
-            )
-    parts.append("</body></html>")
-    return "\n".join(parts)
+        parts += [f"<h2>{html.escape(title)}</h2>", _html_section(title, kind, content, folder)]
+    return page.document("triptych report", "\n".join(parts), narrow=True)
+
+
+def _html_section(title: str, kind: str, content, folder: Path) -> str:
+    if kind == "text":
+        bad = "DISAGREE" in content or "INCOMPLETE" in content
+        return f"<p class='verdict {'bad' if bad else 'good'}'>{html.escape(content)}</p>"
+    if kind == "list":
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in content)
+        return f"<ul>{items}</ul>" if content else "<p>None.</p>"
+    if kind == "table":
+        return content.to_html(index=False, float_format=_fmt, border=0, na_rep="—")
+    data = base64.b64encode((folder / content).read_bytes()).decode()
+    return f"<img alt='{html.escape(title)}' src='data:image/png;base64,{data}'>"
 
 
 def _markdown(sections) -> str:

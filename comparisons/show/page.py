@@ -16,6 +16,7 @@ import re
 
 import pandas as pd
 
+from .. import page
 from . import align, columns, source, wrap
 from .concepts import CONCEPTS, resolve
 from .model import Concept
@@ -70,20 +71,8 @@ def css(widest: int = 4) -> str:
 def _shell(body: str, chosen, backends, extra, fragment: bool) -> str:
     widest = max(len(columns.columns(c, backends, extra)) for c in chosen)
     if fragment:
-        return f'<div class="triptych-page"><style>{css(widest)}</style>{body}</div>'
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{TITLE}</title>
-<style>{css(widest)}</style>
-</head>
-<body class="triptych-page">
-{body}
-</body>
-</html>
-"""
+        return page.fragment(body, css(widest))
+    return page.document(TITLE, body, css(widest))
 
 
 def _contents(concepts, results) -> str:
