@@ -53,6 +53,11 @@ def test_every_package_has_the_same_files():
     assert len({tuple(v) for v in files.values()}) == 1, files
 
 
+def test_every_backend_fits_the_declared_protocol(loaded):
+    for backend in loaded:
+        assert registry.conformance(backend) == [], backend.NAME
+
+
 def test_modules_define_the_shared_functions_in_the_same_order():
     """So that the files read across, column by column. (A framework may add a
     helper of its own, like JAX's x64 context, but the shared names line up.)"""
