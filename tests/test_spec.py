@@ -24,7 +24,7 @@ def test_cross_entropy_with_identity_output_is_refused_with_the_reason():
 @pytest.mark.parametrize(
     "field, value, error, message",
     [
-        ("activation", "gelu", ValueError, "activation must be one of.*'gelu'"),
+        ("activation", "tanhh", ValueError, "activation must be one of.*'tanhh'"),
         ("activation", "softmax", ValueError, "activation must be one of"),
         ("output", "tanh", ValueError, "output must be one of.*'tanh'"),
         ("loss", "hinge", ValueError, "loss must be one of.*'hinge'"),
@@ -97,7 +97,10 @@ def test_init_params_is_the_same_for_the_same_seed_and_differs_across_seeds():
     assert not np.array_equal(a[0][0], c[0][0])
 
 
-@pytest.mark.parametrize("activation, factor", [("relu", 2.0), ("tanh", 1.0)])
+@pytest.mark.parametrize(
+    "activation, factor",
+    [(a, 2.0 if a == "relu" else 1.0) for a in reference.ACTIVATIONS],
+)
 def test_init_scheme_is_he_for_relu_and_glorot_otherwise(activation, factor):
     # hidden layer (400 -> 600): He std sqrt(2/400), Glorot std sqrt(2/1000)
     spec = NetworkSpec((400, 600, 10), activation, "identity", "mse")
