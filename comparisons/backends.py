@@ -1,7 +1,8 @@
 """The backend registry: which implementations there are, loaded lazily by name.
 
-A backend is any module or object with the backend API (DESIGN.md): the three
-built in are the packages impl_numpy, impl_torch and impl_jax. Nothing here
+A backend is any module or object with the backend API (the `Backend` protocol of
+comparisons/api.py, whose names `API` and `UNITS` are also here): the three built
+in are the packages impl_numpy, impl_torch and impl_jax. Nothing here
 imports a framework until a backend is asked for by name, so a missing framework
 is reported (with how to install it), not a crash, and `import comparisons`
 stays light.
@@ -20,6 +21,8 @@ import numpy as np
 
 from reference.validate import split_names
 
+from .api import API, PARAMETERS, UNITS, parameters_of
+
 # name -> (module, the framework it needs, how to install that framework)
 BUILTIN = {
     "numpy": ("impl_numpy", "numpy", "pip install numpy"),
@@ -30,39 +33,6 @@ BUILTIN = {
     ),
     "jax": ("impl_jax", "jax", "pip install jax==0.10.2"),
 }
-
-# The backend API, in order: every backend exposes these names.
-API = (
-    "NAME",
-    "from_numpy",
-    "asarray",
-    "to_numpy",
-    "forward",
-    "loss",
-    "loss_and_grads",
-    "sgd_step",
-    "train",
-    "sync",
-)
-# The unit level: each activation and loss, and its gradient, under these names.
-UNITS = (
-    "identity",
-    "identity_grad",
-    "sigmoid",
-    "sigmoid_grad",
-    "tanh",
-    "tanh_grad",
-    "relu",
-    "relu_grad",
-    "softmax",
-    "softmax_grad",
-    "mse",
-    "mse_grad",
-    "softmax_cross_entropy",
-    "softmax_cross_entropy_grad",
-    "sigmoid_cross_entropy",
-    "sigmoid_cross_entropy_grad",
-)
 
 
 class BackendUnavailable(ImportError):
@@ -212,26 +182,22 @@ def resolve(backends=None) -> list:
 
 
 def conformance(backend) -> list[str]:
-    """What `backend` lacks or gets wrong against the API, in words (empty: fits).
+    """What `backend` lacks or gets wrong against the `Backend` protocol
+    (comparisons/api.py), in words (empty: fits).
 
     Every name of API and UNITS must be there; NAME a string; each function must
-    take the same parameters, with the same defaults, as impl_numpy's.
+    take the parameters, with the defaults, that the protocol states.
     """
-    import impl_numpy as model  # NumPy only: the reference signatures
-
     problems = []
     missing = [name for name in API + UNITS if not hasattr(backend, name)]
     if missing:
         problems.append(f"missing {', '.join(missing)}")
     if hasattr(backend, "NAME") and not isinstance(backend.NAME, str):
         problems.append(f"NAME must be a str, got {type(backend.NAME).__name__}")
-    for name in API[1:] + UNITS:
+    for name, expected in PARAMETERS.items():
         if not hasattr(backend, name):
             continue
-        expected, given = (
-            _parameters(getattr(model, name)),
-            _parameters(getattr(backend, name)),
-        )
+        given = parameters_of(getattr(backend, name))
         if given is None:
             problems.append(f"{name} is not callable")
         elif given != expected:
@@ -268,17 +234,3 @@ def missing_api(backend) -> list[str]:
 def signature(backend, name: str) -> str:
     """The call signature of one API function, as text (for conformance checks)."""
     return str(inspect.signature(getattr(backend, name)))
-
-
-def _parameters(function) -> list[str] | None:
-    """['params', 'x', 'batch_size=None', ...]: names and defaults, not annotations."""
-    if not callable(function):
-        return None
-    try:
-        parameters = inspect.signature(function).parameters.values()
-    except (TypeError, ValueError):
-        return None
-    return [
-        p.name if p.default is p.empty else f"{p.name}={p.default!r}"
-        for p in parameters
-    ]

@@ -21,9 +21,11 @@ from reference import NetworkSpec, oracle
 
 from .rows import compare_all, each
 
-ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "softmax")
-LOSSES = ("mse", "softmax_cross_entropy", "sigmoid_cross_entropy")
-UNITS = ACTIVATIONS + LOSSES  # each comes with its `_grad`
+# The names, from the oracle's tables: identity, sigmoid, ..., softmax, and any
+# activation added there; mse, softmax_cross_entropy, sigmoid_cross_entropy.
+ACTIVATIONS = tuple(oracle.ACTIVATIONS)
+LOSSES = tuple(oracle.LOSSES)
+UNITS = oracle.UNITS  # ACTIVATIONS + LOSSES; each comes with its `_grad`
 
 INPUTS = {  # case -> z (3, 7): a batch of 3 rows over 7 classes or units
     "ordinary": np.array([

@@ -4,39 +4,18 @@ Formulas and conventions: reference/oracle.py.
 Each `f_grad(z, g)` returns dL/dz given g = dL/da for a = f(z): a
 vector-Jacobian product, which is what `jax.vjp(f, z)` returns a function for.
 
-JAX computes in float32 unless its x64 flag is on (float64 input would be
-silently rounded). `x64_for(dtype)` turns the flag on for float64 work, for
-one call only; every public function here and in the other modules uses it,
-so the caller never touches JAX's global config.
+Every function runs with JAX's x64 flag set for its input's dtype, by
+`in_input_dtype` (_x64.py), so that float64 stays float64.
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
-
 import jax
 import jax.numpy as jnp
 
+from ._x64 import in_input_dtype
+
 Array = jax.Array
-
-
-def x64_for(dtype):
-    """A context in which JAX keeps `dtype`: x64 on for float64, as is otherwise."""
-    if jnp.dtype(dtype) == jnp.float64:
-        return jax.enable_x64(True)  # thread-local and scoped: the global flag stays
-    return contextlib.nullcontext()
-
-
-def in_input_dtype(f):
-    """Run f(z, ...) with x64 on where z is float64 (see the module docstring)."""
-
-    @functools.wraps(f)
-    def keeping_dtype(z, *args):
-        with x64_for(getattr(z, "dtype", jnp.float32)):
-            return f(z, *args)
-
-    return keeping_dtype
 
 
 @in_input_dtype

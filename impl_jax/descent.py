@@ -12,7 +12,7 @@ import numpy as np
 
 from reference import NetworkSpec, converged, minibatches, validate
 
-from .activations import x64_for
+from ._x64 import x64_for
 from .network import Array, Params, _loss, to_numpy
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from .activations import in_input_dtype
+from ._x64 import in_input_dtype
 
 Array = jax.Array
 

@@ -15,7 +15,8 @@ import numpy as np
 
 from reference import NetworkSpec, validate
 
-from .activations import ACTIVATIONS, x64_for
+from ._x64 import x64_for
+from .activations import ACTIVATIONS
 from .losses import mse, sigmoid_cross_entropy, softmax_cross_entropy
 
 Array = jax.Array

@@ -4,7 +4,9 @@
   construction;
 - `init_params(spec, seed)`: the shared float64 starting parameters;
 - `oracle`: the formulas in plain float64 NumPy (the math is documented there),
-  with central finite differences;
+  with central finite differences, and the one home of the units' names: its
+  tables `oracle.ACTIVATIONS` and `oracle.LOSSES`, and `oracle.UNITS`, from which
+  `ACTIVATIONS` (the hidden ones) and every list of names in comparisons/ derive;
 - `data`: synthetic and bundled real data sets;
 - `loop`: the minibatch order and stopping rule every training loop shares;
 - `validate`: the input checks every backend shares;

@@ -32,10 +32,14 @@ check both.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .loop import converged, minibatches
-from .spec import NetworkSpec
+
+if TYPE_CHECKING:  # for the annotations only: spec.py takes its names from here
+    from .spec import NetworkSpec
 
 # ---------------------------------------------------------------- activations
 # Each `f_grad(z, g)` returns dL/dz given g = dL/da for a = f(z): the
@@ -111,6 +115,9 @@ def softmax_grad(z, g):
     return np.einsum("nij,ni->nj", jacobian, np.asarray(g, dtype=np.float64))
 
 
+# name -> (f, f_grad): every activation, the one place its name is written down.
+# NetworkSpec's hidden activations (spec.py) and the unit level (UNITS) derive
+# from this table; a new activation goes at its end.
 ACTIVATIONS = {
     "identity": (identity, identity_grad),
     "sigmoid": (sigmoid, sigmoid_grad),
@@ -185,6 +192,19 @@ def sigmoid_cross_entropy_grad(z, y):
 def _targets(y, n_classes: int) -> np.ndarray:
     y = np.asarray(y)
     return one_hot(y, n_classes) if y.ndim == 1 else y.astype(np.float64)
+
+
+# name -> (L, dL/d(first argument)): every loss function. mse takes the output
+# y_hat; the cross-entropies take the logits z of the output softmax or sigmoid.
+LOSSES = {
+    "mse": (mse, mse_grad),
+    "softmax_cross_entropy": (softmax_cross_entropy, softmax_cross_entropy_grad),
+    "sigmoid_cross_entropy": (sigmoid_cross_entropy, sigmoid_cross_entropy_grad),
+}
+
+# The unit level, in order: every activation, then every loss, each with its
+# `_grad`. Every list of unit names in comparisons/ and tests/ derives from here.
+UNITS = (*ACTIVATIONS, *LOSSES)
 
 
 # -------------------------------------------------------------------- network

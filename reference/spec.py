@@ -11,8 +11,13 @@ import itertools
 import numbers  # numbers.Integral admits NumPy integers, not 8.0
 from dataclasses import dataclass
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu")  # hidden layers
-OUTPUTS = ("identity", "sigmoid", "softmax")  # output layer
+from . import oracle
+
+# Hidden layers: every activation of the oracle's table but identity (the layers
+# would collapse into one linear map) and softmax (a vector function, for the
+# output), so that an activation added there is one a spec can name.
+ACTIVATIONS = tuple(a for a in oracle.ACTIVATIONS if a not in ("identity", "softmax"))
+OUTPUTS = ("identity", "sigmoid", "softmax")  # output layer: each pairs with a loss
 LOSSES = ("mse", "cross_entropy")
 DTYPES = ("float32", "float64")
 

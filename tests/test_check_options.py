@@ -119,9 +119,9 @@ def test_without_specs_the_network_level_runs_the_default_nets_in_both_dtypes():
             "levels must be some of unit, network, trajectory; got .'graph',.",
         ),
         (
-            dict(units="gelu"),
+            dict(units="tanhh"),
             ValueError,
-            "units must be some of identity, .*; got .'gelu',.",
+            "units must be some of identity, .*; got .'tanhh',.",
         ),
         (dict(seed=-1), ValueError, "seed must be at least 0, got -1"),
         (dict(seed="0"), TypeError, "seed must be an int, got str '0'"),

@@ -165,9 +165,12 @@ def test_cli_check_prints_a_summary_per_backend_and_level_and_exits_0(capsys, tm
     out = capsys.readouterr().out
     assert code == 0
     assert "backend level  cases  passed" in out
-    for name in ("numpy", "torch", "jax"):  # 18 quantities x 3 cases of inputs x 3
-        assert f"  {name}  unit    162     162" in out
-    assert "486 comparisons, 0 failed" in out
+    # each unit and its _grad, softmax cross-entropy's twice more on a distribution
+    quantities = 2 * len(reference.oracle.UNITS) + 2  # 18
+    cases = quantities * 3 * 3  # x 3 cases of inputs x 3 (the oracle, 2 others): 162
+    for name in ("numpy", "torch", "jax"):
+        assert f"  {name}  unit    {cases}     {cases}" in out
+    assert f"{3 * cases} comparisons, 0 failed" in out
     assert csv.read_text().startswith("level,quantity,inputs,dtype")
 
 
@@ -204,11 +207,12 @@ def test_cli_check_spans_every_value_of_a_flag_left_out(capsys, tmp_path):
     argv += ["--csv", str(csv)]
     assert cli.main(argv) == 0
     out = capsys.readouterr().out
-    every = "15 networks (every valid activation/output/loss on 4-5-3)"
+    n = len(reference.combinations())  # 15
+    every = f"{n} networks (every valid activation/output/loss on 4-5-3)"
     assert f"Checking {every}, each in float32 and float64" in out
     rows = pd.read_csv(csv, keep_default_na=False)
     combos = set(zip(rows.activation, rows.output, rows.loss, rows.dtype))
-    assert len(combos) == 30 and set(rows.sizes) == {"4-5-3"}
+    assert len(combos) == 2 * n and set(rows.sizes) == {"4-5-3"}
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ import comparisons
 import impl_numpy
 import reference
 from comparisons.consistency import COLUMNS, blamed
-from reference import NetworkSpec
+from reference import NetworkSpec, oracle
 from reference.tolerance import reduction_length, tolerance
 
 # Square first layers: a transposed gradient keeps its shape, so only its values
@@ -93,16 +93,18 @@ def test_the_trajectory_level_compares_the_losses_and_every_final_parameter():
 
 def test_the_unit_level_compares_every_function_and_gradient_on_three_cases():
     names, inputs = quantities("unit", units="all")
+    # identity, identity_grad, ..., softmax_cross_entropy, its _grad, both again on
+    # a target distribution, ..., sigmoid_cross_entropy_grad
+    variants = {"softmax_cross_entropy": ("", "(distribution)")}
     per_case = [
-        "identity", "identity_grad", "sigmoid", "sigmoid_grad", "tanh", "tanh_grad",
-        "relu", "relu_grad", "softmax", "softmax_grad", "mse", "mse_grad",
-        "softmax_cross_entropy", "softmax_cross_entropy_grad",
-        "softmax_cross_entropy(distribution)",
-        "softmax_cross_entropy_grad(distribution)",
-        "sigmoid_cross_entropy", "sigmoid_cross_entropy_grad",
-    ]  # fmt: skip
+        f"{unit}{grad}{variant}"
+        for unit in oracle.UNITS
+        for variant in variants.get(unit, ("",))
+        for grad in ("", "_grad")
+    ]
     assert names == per_case * 3
-    cases = ["ordinary"] * 18 + ["extreme"] * 18 + ["zeros"] * 18
+    n = len(per_case)
+    cases = ["ordinary"] * n + ["extreme"] * n + ["zeros"] * n
     assert inputs == cases
 
 

@@ -129,11 +129,11 @@ def test_relu_derivative_is_zero_where_the_pre_activation_is_exactly_zero(
 
 @pytest.mark.parametrize(
     "output, loss",
-    [
-        ("softmax", "cross_entropy"),
-        ("sigmoid", "cross_entropy"),
-        ("softmax", "mse"),
-        ("sigmoid", "mse"),
+    [  # every output that saturates (all but identity), with every loss
+        (output, loss)
+        for output in reference.OUTPUTS
+        if output != "identity"
+        for loss in reference.LOSSES
     ],
 )
 def test_logits_of_plus_minus_1e4_give_finite_right_loss_and_grads(

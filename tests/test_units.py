@@ -13,7 +13,7 @@ import reference
 from comparisons.unit_level import DISTRIBUTION, INPUTS, LABELS, TARGETS, UPSTREAM
 from reference import NetworkSpec, oracle
 
-ACTIVATIONS = ["identity", "sigmoid", "tanh", "relu", "softmax"]
+ACTIVATIONS = list(oracle.ACTIVATIONS)  # identity, sigmoid, tanh, relu, softmax, ...
 CASES = list(INPUTS)  # ordinary, extreme, zeros
 C = INPUTS["ordinary"].shape[1]
 
@@ -81,6 +81,12 @@ LOSSES = {  # name -> {variant: y (given the case)}
     },
     "sigmoid_cross_entropy": {"": lambda case: TARGETS},
 }
+
+
+def test_every_loss_of_the_oracle_has_its_targets_here():
+    assert list(LOSSES) == list(oracle.LOSSES)
+
+
 LOSS_CASES = [
     (name, variant, case)
     for name, variants in LOSSES.items()

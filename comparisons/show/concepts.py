@@ -13,6 +13,7 @@ import difflib
 import functools
 
 import reference
+from reference import oracle
 
 from .model import ENGINE, Concept, Row, only, same
 
@@ -123,25 +124,25 @@ MSE = Concept(
     pictures=("mse",),
 )
 
+# The oracle's losses on the logits, and the outputs they pair with: softmax, sigmoid
+CROSS_ENTROPIES = [n for n in oracle.LOSSES if n.endswith("_cross_entropy")]
+ON_LOGITS = [n.removesuffix("_cross_entropy") for n in CROSS_ENTROPIES]
+CE_FUNCTIONS = tuple(f"{n}{g}" for n in CROSS_ENTROPIES for g in ("", "_grad"))
+
 CROSS_ENTROPY = Concept(
     "cross_entropy",
     "Cross-entropy from the logits (softmax, sigmoid) and its gradient",
-    tuple(
-        f"{f}_cross_entropy{g}" for f in ("softmax", "sigmoid") for g in ("", "_grad")
-    ),
+    CE_FUNCTIONS,
     "All three start from the logits, never log(softmax(z)). NumPy writes "
     "log-sum-exp and the gradient (softmax(z) - y) / N by hand; torch calls "
     "`F.cross_entropy` and `F.binary_cross_entropy_with_logits`; JAX composes "
     "`jax.nn.log_softmax` and `log_sigmoid`, and `jax.grad` gives the gradient.",
     (
-        same("losses", "softmax_cross_entropy"),
-        same("losses", "softmax_cross_entropy_grad"),
-        same("losses", "sigmoid_cross_entropy"),
-        same("losses", "sigmoid_cross_entropy_grad"),
+        *(same("losses", name) for name in CE_FUNCTIONS),
         only("losses", "the gradient of a loss by autograd", torch=("_grad",)),
     ),
-    r"(softmax|sigmoid)_cross_entropy(_grad)?(\(.*\))?",
-    aliases=("softmax_cross_entropy", "sigmoid_cross_entropy", "crossentropy"),
+    rf"({'|'.join(ON_LOGITS)})_cross_entropy(_grad)?(\(.*\))?",
+    aliases=(*CROSS_ENTROPIES, "crossentropy"),
     pictures=("cross_entropy",),
 )
 

@@ -1,0 +1,33 @@
+"""JAX's x64 flag, set per call: the one piece of plumbing only JAX needs.
+
+JAX computes in float32 unless its x64 flag is on (float64 input would be
+silently rounded). `x64_for(dtype)` turns the flag on for float64 work, for one
+call only; every public function of impl_jax runs under it (the activations and
+losses through `in_input_dtype`), so the caller never touches JAX's global config.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+
+import jax
+import jax.numpy as jnp
+
+
+def x64_for(dtype):
+    """A context in which JAX keeps `dtype`: x64 on for float64, as is otherwise."""
+    if jnp.dtype(dtype) == jnp.float64:
+        return jax.enable_x64(True)  # thread-local and scoped: the global flag stays
+    return contextlib.nullcontext()
+
+
+def in_input_dtype(f):
+    """Run f(z, ...) with x64 on where z is float64 (see the module docstring)."""
+
+    @functools.wraps(f)
+    def keeping_dtype(z, *args):
+        with x64_for(getattr(z, "dtype", jnp.float32)):
+            return f(z, *args)
+
+    return keeping_dtype
