@@ -59,15 +59,21 @@ def failure_table(rows: pd.DataFrame, limit: int = TABLE_ROWS) -> str:
     one)."""
     share = _share(rows)
     worst = rows.assign(share=share).sort_values("share", ascending=False).head(limit)
-    table = pd.DataFrame({
-        "level": worst.level, "quantity": worst.quantity, "inputs": worst.inputs,
-        "spec": [_spec(row) for _, row in worst.iterrows()], "dtype": worst.dtype,
-        "backend": worst.backend, "against": worst.against,
-        "error": worst.max_abs_err.map("{:.3g}".format),
-        "tol": worst.tol.map("{:.3g}".format),
-        "error/tol": worst.share.map("{:.3g}".format),
-        "note": worst.note.str.slice(0, 60),
-    })  # fmt: skip
+    table = pd.DataFrame(
+        {
+            "level": worst.level,
+            "quantity": worst.quantity,
+            "inputs": worst.inputs,
+            "spec": [_spec(row) for _, row in worst.iterrows()],
+            "dtype": worst.dtype,
+            "backend": worst.backend,
+            "against": worst.against,
+            "error": worst.max_abs_err.map("{:.3g}".format),
+            "tol": worst.tol.map("{:.3g}".format),
+            "error/tol": worst.share.map("{:.3g}".format),
+            "note": worst.note.str.slice(0, 60),
+        }
+    )
     empty = [c for c in ("inputs", "spec", "note") if not table[c].astype(bool).any()]
     return table.drop(columns=empty).to_string(index=False)
 

@@ -133,7 +133,7 @@ def available():
                     reason=str(error),
                 )
             )
-    return pd.DataFrame(rows)  # fmt: skip
+    return pd.DataFrame(rows)
 
 
 def installed() -> list[str]:
@@ -171,8 +171,10 @@ def resolve(backends=None) -> list:
         problems = conformance(found)
         if problems:
             label = backend if isinstance(backend, str) else type(backend).__name__
-            raise TypeError(f"backend {label!r} does not fit the backend API: "
-                            + "; ".join(problems))  # fmt: skip
+            raise TypeError(
+                f"backend {label!r} does not fit the backend API: "
+                + "; ".join(problems)
+            )
         if any(other.NAME == found.NAME for other in resolved):
             raise ValueError(
                 f"backends must have distinct NAMEs: {found.NAME!r} is given twice"

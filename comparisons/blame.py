@@ -53,13 +53,17 @@ def summary(results: pd.DataFrame) -> pd.DataFrame:
     for (backend, level), group in frame.groupby(["backend", "level"], sort=False):
         counted = group[group.passed | group.blamed]
         worst = counted.loc[counted.share.idxmax()] if len(counted) else None
-        rows.append(dict(
-            backend=backend, level=level, cases=len(group),
-            passed=int(len(group) - group.blamed.sum()),
-            worst_rel_err=np.nan if worst is None else worst["max_rel_err"],
-            worst_share_of_tol=np.nan if worst is None else worst["share"],
-            worst_case="" if worst is None else describe(worst),
-        ))  # fmt: skip
+        rows.append(
+            dict(
+                backend=backend,
+                level=level,
+                cases=len(group),
+                passed=int(len(group) - group.blamed.sum()),
+                worst_rel_err=np.nan if worst is None else worst["max_rel_err"],
+                worst_share_of_tol=np.nan if worst is None else worst["share"],
+                worst_case="" if worst is None else describe(worst),
+            )
+        )
     return pd.DataFrame(rows)
 
 

@@ -195,7 +195,9 @@ def _dataset_trajectory_task(name: str, combo, dtype: str) -> Callable:
         sizes = (data.n_features, hidden, data.n_outputs)
         spec = NetworkSpec(sizes, *combo, dtype=dtype)
         y = data.y if spec.uses_labels else np.eye(data.n_outputs)[data.y]
-        return levels.trajectory_level(backends, spec, (data.x, y), name, lr, batch, seed)
+        return levels.trajectory_level(
+            backends, spec, (data.x, y), name, lr, batch, seed
+        )
 
     return run
 
@@ -204,8 +206,13 @@ def _spec_trajectory_task(spec: NetworkSpec) -> Callable:
     def run(backends, seed, batch_size):
         data = reference.data.random_batch(spec, OWN_TRAJECTORY["rows"], seed + 2)
         return levels.trajectory_level(
-            backends, spec, data, "synthetic", OWN_TRAJECTORY["lr"],
-            OWN_TRAJECTORY["batch"], seed
+            backends,
+            spec,
+            data,
+            "synthetic",
+            OWN_TRAJECTORY["lr"],
+            OWN_TRAJECTORY["batch"],
+            seed,
         )
 
     return run

@@ -41,4 +41,6 @@ def document(title: str, body: str, style: str = "", narrow: bool = False) -> st
 
 def fragment(body: str, style: str = "") -> str:
     """The same, as one <div> for a notebook's output cell."""
-    return f'<div class="triptych-page"><style>{base_css()}\n{style}</style>{body}</div>'
+    return (
+        f'<div class="triptych-page"><style>{base_css()}\n{style}</style>{body}</div>'
+    )

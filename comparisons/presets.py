@@ -1,7 +1,8 @@
 """Every default grid, data set and quick setting, in one place: what `check`,
 `bench` and `report` run when they are not told otherwise.
 
-Plain constants (NumPy-free): the benchmark's worker processes import this too.
+Constants, and one function that derives the quick networks from `reference`;
+nothing is imported at the top but the standard library.
 """
 
 from __future__ import annotations
@@ -46,11 +47,30 @@ REPORT_BENCH = {"repeats": 2, "blocks": 5, "budget_s": 0.3, "ops": ["train_step"
 
 # `report --quick`: a first look at every part
 QUICK_SIZES = (5, 7, 3)
-QUICK_COMBINATIONS = [  # every activation, output and loss once
-    ("tanh", "softmax", "cross_entropy"),
-    ("relu", "identity", "mse"),
-    ("sigmoid", "sigmoid", "cross_entropy"),
-]
+
+
+def quick_combinations() -> list[tuple[str, str, str]]:
+    """Each hidden activation once, each with the (output, loss) pair that brings
+    in the most units not yet used, so that every output activation and every
+    loss function is checked too: the fewest networks that touch every unit."""
+    from reference import ACTIVATIONS, NetworkSpec, combinations
+
+    from .unit_level import units_of
+
+    pairs = list(dict.fromkeys((out, loss) for _, out, loss in combinations()))
+    chosen, used = [], set()
+    for activation in ACTIVATIONS:
+        out, loss = max(
+            pairs,
+            key=lambda p: len(
+                set(units_of(NetworkSpec(QUICK_SIZES, activation, *p))) - used
+            ),
+        )
+        chosen.append((activation, out, loss))
+        used |= set(units_of(NetworkSpec(QUICK_SIZES, activation, out, loss)))
+    return chosen
+
+
 QUICK_TRAJECTORY_STEPS = 20
 QUICK_PICTURES = ["relu", "network"]  # two concepts' pictures
 QUICK_GRID = [((64, 64, 10), 16), ((64, 64, 10), 256)]

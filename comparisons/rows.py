@@ -12,13 +12,35 @@ import numpy as np
 from reference.tolerance import Comparison, compare, magnitude, tolerance
 
 COLUMNS = [
-    "level", "quantity", "inputs", "dtype", "sizes", "activation", "output", "loss",
-    "dataset", "backend", "against", "max_abs_err", "max_rel_err", "tol", "passed",
+    "level",
+    "quantity",
+    "inputs",
+    "dtype",
+    "sizes",
+    "activation",
+    "output",
+    "loss",
+    "dataset",
+    "backend",
+    "against",
+    "max_abs_err",
+    "max_rel_err",
+    "tol",
+    "passed",
     "note",
-]  # fmt: skip
+]
 # What makes two rows the same case, whoever is compared with whom.
-CASE = ["level", "quantity", "inputs", "dtype", "sizes", "activation", "output",
-        "loss", "dataset"]  # fmt: skip
+CASE = [
+    "level",
+    "quantity",
+    "inputs",
+    "dtype",
+    "sizes",
+    "activation",
+    "output",
+    "loss",
+    "dataset",
+]
 
 
 def each(backends, run) -> dict:
@@ -57,9 +79,12 @@ def row(context: dict, quantity: str, backend: str, against: str, result) -> dic
     """One row of COLUMNS; `context` holds the level, dtype and what was run."""
     found = {"quantity": quantity, "backend": backend, "against": against}
     numbers = {
-        "max_abs_err": result.max_abs_err, "max_rel_err": result.max_rel_err,
-        "tol": result.tol, "passed": bool(result.passed), "note": result.note,
-    }  # fmt: skip
+        "max_abs_err": result.max_abs_err,
+        "max_rel_err": result.max_rel_err,
+        "tol": result.tol,
+        "passed": bool(result.passed),
+        "note": result.note,
+    }
     return {c: {**context, **found, **numbers}.get(c, "") for c in COLUMNS}
 
 

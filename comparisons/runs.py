@@ -117,7 +117,9 @@ def divergence_note(losses, oracle_losses, dtype: str) -> str:
 
 def distance(params, ref_params) -> float:
     """sqrt(sum ||p - p_ref||^2) / sqrt(sum ||p_ref||^2) over every W and b."""
-    pairs = [(p, r) for layer, ref in zip(params, ref_params) for p, r in zip(layer, ref)]
+    pairs = [
+        (p, r) for layer, ref in zip(params, ref_params) for p, r in zip(layer, ref)
+    ]
     num = sum(np.sum((p - r) ** 2) for p, r in pairs)
     den = sum(np.sum(r**2) for _, r in pairs)
     return float(np.sqrt(num / den))

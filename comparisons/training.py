@@ -64,41 +64,52 @@ def train(
     data = load_dataset(dataset)
     spec = default_spec(data) if spec is None else spec
     validate.check_spec(spec)
-    x, y = data.x, data.y
-    validate.check_dataset(x, y, spec)
-    validate.check_train_args(lr, steps, batch_size, seed, None, len(x))
+    validate.check_dataset(data.x, data.y, spec)
+    validate.check_train_args(lr, steps, batch_size, seed, None, len(data.x))
     init = reference.init_params(spec, seed)
-    exact = runs.oracle_train(init, x, y, spec, lr, steps, batch_size, seed)[1]
+    exact = runs.oracle_train(init, data.x, data.y, spec, lr, steps, batch_size, seed)[
+        1
+    ]
     curves, rows = {}, []
     for backend in registry.resolve(backends):
         backend = registry.on_device(backend, device)
-        params, xb, yb = runs.native(backend, init, x, y, spec)
-        start = time.perf_counter()
-        params, losses = backend.train(params, xb, yb, spec, lr, steps, batch_size, seed)
-        backend.sync(params)
-        seconds = time.perf_counter() - start
+        row, losses = _train_one(backend, init, data, spec, lr, steps, batch_size, seed)
+        row["max_diff_vs_oracle"] = _max_diff(losses, exact)
+        row["note"] = runs.divergence_note(losses, exact, spec.dtype)
+        rows.append(row)
         curves[backend.NAME] = losses
-        rows.append(
-            dict(
-                backend=backend.NAME,
-                dtype=spec.dtype,
-                first_loss=losses[0] if len(losses) else np.nan,
-                final_loss=losses[-1] if len(losses) else np.nan,
-                accuracy=_accuracy(backend, params, xb, y, spec, data.task),
-                max_diff_vs_oracle=_max_diff(losses, exact),
-                max_diff_vs_backends=np.nan,  # below, once every curve is in
-                seconds=seconds,
-                diverged_at=runs.diverged_at(losses),
-                note=runs.divergence_note(losses, exact, spec.dtype),
-            )
-        )
     table = pd.DataFrame(rows)
     table["max_diff_vs_backends"] = [
-        max((_max_diff(curves[name], curves[o]) for o in curves if o != name), default=np.nan)
+        max(
+            (_max_diff(curves[name], curves[o]) for o in curves if o != name),
+            default=np.nan,
+        )
         for name in table.backend
     ]
     table["diverged_at"] = table.diverged_at.astype("Int64")  # a step, or <NA>
     return table
+
+
+def _train_one(backend, init, data, spec, lr, steps, batch_size, seed):
+    """One backend's row (but for the differences between curves) and losses."""
+    params, x, y = runs.native(backend, init, data.x, data.y, spec)
+    start = time.perf_counter()
+    params, losses = backend.train(params, x, y, spec, lr, steps, batch_size, seed)
+    backend.sync(params)
+    seconds = time.perf_counter() - start
+    row = dict(
+        backend=backend.NAME,
+        dtype=spec.dtype,
+        first_loss=losses[0] if len(losses) else np.nan,
+        final_loss=losses[-1] if len(losses) else np.nan,
+        accuracy=_accuracy(backend, params, x, data.y, spec, data.task),
+        max_diff_vs_oracle=np.nan,  # the caller's, who has the oracle's curve
+        max_diff_vs_backends=np.nan,  # below, once every curve is in
+        seconds=seconds,
+        diverged_at=runs.diverged_at(losses),
+        note="",
+    )
+    return row, losses
 
 
 def _accuracy(backend, params, x, y, spec: NetworkSpec, task: str) -> float:

@@ -40,9 +40,19 @@ from .precision import full_float32_precision
 from .training import default_spec, load_dataset
 
 COLUMNS = [
-    "dataset", "backend", "dtype", "step", "loss", "oracle_loss", "loss_diff",
-    "param_dist", "loss_tol", "dist_tol", "passed", "note",
-]  # fmt: skip
+    "dataset",
+    "backend",
+    "dtype",
+    "step",
+    "loss",
+    "oracle_loss",
+    "loss_diff",
+    "param_dist",
+    "loss_tol",
+    "dist_tol",
+    "passed",
+    "note",
+]
 DTYPES = ("float32", "float64")
 
 
@@ -76,7 +86,9 @@ def trajectories(
             init = reference.init_params(typed, seed)
             exact = runs.oracle_path(init, data.x, data.y, typed, lr, batches)
             for backend in backends:
-                path = runs.backend_path(backend, init, data.x, data.y, typed, lr, batches)
+                path = runs.backend_path(
+                    backend, init, data.x, data.y, typed, lr, batches
+                )
                 rows += _rows(data.name, backend.NAME, typed, path, exact, n_rows)
     return pd.DataFrame(rows, columns=COLUMNS).astype({"passed": "boolean"})
 
@@ -91,12 +103,18 @@ def _rows(dataset, backend, spec, path, exact, n_rows: int) -> list[dict]:
     for step, ((loss, params), (ref_loss, ref_params)) in enumerate(zip(path, exact)):
         K = reduction_length(spec.sizes, n_rows, step + 1)
         row = dict(
-            dataset=dataset, backend=backend, dtype=spec.dtype, step=step, loss=loss,
-            oracle_loss=ref_loss, loss_diff=abs(loss - ref_loss),
+            dataset=dataset,
+            backend=backend,
+            dtype=spec.dtype,
+            step=step,
+            loss=loss,
+            oracle_loss=ref_loss,
+            loss_diff=abs(loss - ref_loss),
             param_dist=runs.distance(params, ref_params),
             loss_tol=tolerance(spec.dtype, abs(ref_loss), K),
-            dist_tol=tolerance(spec.dtype, 1.0, K), note="",
-        )  # fmt: skip
+            dist_tol=tolerance(spec.dtype, 1.0, K),
+            note="",
+        )
         row["passed"] = row["loss_diff"] <= row["loss_tol"] and (
             row["param_dist"] <= row["dist_tol"]
         )

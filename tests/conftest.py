@@ -38,6 +38,7 @@ def pytest_unconfigure(config):
     if os.environ.get(OWNER) == str(os.getpid()):
         shutil.rmtree(os.environ[cache.FOLDER], ignore_errors=True)
 
+
 REQUIRED = {
     name for name in os.environ.get("TRIPTYCH_REQUIRE_BACKENDS", "").split(",") if name
 }

@@ -37,9 +37,16 @@ def test_a_broken_backend_raises_with_the_worst_failures_first():
         "comparisons; the worst 12:"
     )
     assert lines[1].split() == [
-        "level", "quantity", "spec", "dtype", "backend", "against", "error", "tol",
+        "level",
+        "quantity",
+        "spec",
+        "dtype",
+        "backend",
+        "against",
+        "error",
+        "tol",
         "error/tol",
-    ]  # fmt: skip
+    ]
     shares = [float(line.split()[-1]) for line in lines[2:]]
     assert len(shares) == 12 and shares == sorted(shares, reverse=True)
     assert all(share > 1 for share in shares)
@@ -77,7 +84,9 @@ def test_bad_arguments_are_refused_as_check_refuses_them():
 
 
 # The plugin, as a backend's author uses it: their package, their test file.
-MY_BACKEND = "from examples import autodiff_backend as backend  # any object with the API\n"
+MY_BACKEND = (
+    "from examples import autodiff_backend as backend  # any object with the API\n"
+)
 BROKEN_BACKEND = "from broken import grads_scaled\nbroken = grads_scaled()\n"
 MY_TEST = """
 import sys

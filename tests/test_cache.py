@@ -20,8 +20,11 @@ CHECK = ["check", "--backends", "jax", "--levels", "unit", "--dtypes", "float32"
 def run_check(tmp_path, *flags, **env):
     """`triptych check` (JAX's unit level) with XDG_CACHE_HOME in tmp_path and no
     cache settings inherited from this test run; the cache folder's files."""
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith("JAX_") and k not in (cache.FOLDER, cache.OFF)}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("JAX_") and k not in (cache.FOLDER, cache.OFF)
+    }
     clean.update(XDG_CACHE_HOME=str(tmp_path), **env)
     argv = [sys.executable, "-m", "comparisons.cli", *CHECK, *flags]
     done = subprocess.run(argv, cwd=ROOT, env=clean, capture_output=True, text=True)

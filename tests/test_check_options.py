@@ -62,8 +62,13 @@ def test_the_trajectory_level_trains_each_spec_on_data_of_its_kind():
 def test_unit_rows_come_only_for_the_units_the_specs_use():
     results = numpy_check(TANH_MSE, levels=["unit"])
     assert set(results.quantity) == {
-        "tanh", "tanh_grad", "identity", "identity_grad", "mse", "mse_grad"
-    }  # fmt: skip
+        "tanh",
+        "tanh_grad",
+        "identity",
+        "identity_grad",
+        "mse",
+        "mse_grad",
+    }
 
 
 def test_every_unit_or_some_can_be_asked_for():
@@ -138,7 +143,7 @@ def test_without_specs_the_network_level_runs_the_default_nets_in_both_dtypes():
         "seed negative",
         "seed str",
         "batch size",
-    ],  # fmt: skip
+    ],
 )
 def test_mistakes_in_the_arguments_get_clear_errors(options, error, message):
     with pytest.raises(error, match=message):

@@ -218,13 +218,15 @@ def test_cli_check_spans_every_value_of_a_flag_left_out(capsys, tmp_path):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["--output", "identity", "--loss", "cross_entropy"],
-         "loss 'cross_entropy' needs output 'softmax'"),
+        (
+            ["--output", "identity", "--loss", "cross_entropy"],
+            "loss 'cross_entropy' needs output 'softmax'",
+        ),
         (["--sizes", "6,5"], "sizes must list at least 3 layers"),
         (["--sizes", "6,5,1", "--output", "softmax"], "needs at least 2 outputs"),
         (["--seed", "-1", "--levels", "unit"], "seed must be at least 0, got -1"),
     ],
-)  # fmt: skip
+)
 def test_cli_check_refuses_bad_flags_in_one_line(capsys, argv, message):
     assert cli.main(["check", "--backends", "numpy", *argv]) == 2
     err = capsys.readouterr().err

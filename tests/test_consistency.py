@@ -77,18 +77,33 @@ def quantities(level, **options):
 
 def test_the_network_level_compares_output_loss_every_gradient_and_a_step():
     assert quantities("network")[0] == [
-        "forward", "loss",
-        "dW[0]", "db[0]", "dW[1]", "db[1]", "dW[2]", "db[2]",
-        "step W[0]", "step b[0]", "step W[1]", "step b[1]", "step W[2]", "step b[2]",
-    ]  # fmt: skip
+        "forward",
+        "loss",
+        "dW[0]",
+        "db[0]",
+        "dW[1]",
+        "db[1]",
+        "dW[2]",
+        "db[2]",
+        "step W[0]",
+        "step b[0]",
+        "step W[1]",
+        "step b[1]",
+        "step W[2]",
+        "step b[2]",
+    ]
 
 
 def test_the_trajectory_level_compares_the_losses_and_every_final_parameter():
     assert quantities("trajectory")[0] == [
         "losses",
-        "final W[0]", "final b[0]", "final W[1]", "final b[1]",
-        "final W[2]", "final b[2]",
-    ]  # fmt: skip
+        "final W[0]",
+        "final b[0]",
+        "final W[1]",
+        "final b[1]",
+        "final W[2]",
+        "final b[2]",
+    ]
 
 
 def test_the_unit_level_compares_every_function_and_gradient_on_three_cases():
@@ -233,9 +248,11 @@ def test_summary_counts_a_pair_against_both_where_both_are_off():
     )
     counted = results[blamed(results) & (results.quantity == "dW[0]")]
     assert set(zip(counted.backend, counted.against)) == {
-        ("scaled-grads", "oracle"), ("negated-grads", "oracle"),
-        ("scaled-grads", "negated-grads"), ("negated-grads", "scaled-grads"),
-    }  # fmt: skip
+        ("scaled-grads", "oracle"),
+        ("negated-grads", "oracle"),
+        ("scaled-grads", "negated-grads"),
+        ("negated-grads", "scaled-grads"),
+    }
     table = comparisons.summary(results)
     assert (table.passed < table.cases).all()
 
@@ -244,19 +261,36 @@ def test_blame_follows_the_oracle_row_by_row():
     """A hand-made frame: on case one only A is off, on case two both are."""
 
     def row(quantity, backend, against, passed):
-        return dict(level="network", quantity=quantity, backend=backend,
-                    against=against, passed=passed)  # fmt: skip
+        return dict(
+            level="network",
+            quantity=quantity,
+            backend=backend,
+            against=against,
+            passed=passed,
+        )
 
-    frame = pd.DataFrame([
-        row("one", "A", "oracle", False), row("one", "B", "oracle", True),
-        row("one", "A", "B", False), row("one", "B", "A", False),
-        row("two", "A", "oracle", False), row("two", "B", "oracle", False),
-        row("two", "A", "B", False), row("two", "B", "A", False),
-    ]).reindex(columns=COLUMNS, fill_value="")  # fmt: skip
+    frame = pd.DataFrame(
+        [
+            row("one", "A", "oracle", False),
+            row("one", "B", "oracle", True),
+            row("one", "A", "B", False),
+            row("one", "B", "A", False),
+            row("two", "A", "oracle", False),
+            row("two", "B", "oracle", False),
+            row("two", "A", "B", False),
+            row("two", "B", "A", False),
+        ]
+    ).reindex(columns=COLUMNS, fill_value="")
     assert blamed(frame).tolist() == [
-        True, False, True, False,  # case one: A's, all of it
-        True, True, True, True,  # case two: both off, both blamed
-    ]  # fmt: skip
+        True,
+        False,
+        True,
+        False,  # case one: A's, all of it
+        True,
+        True,
+        True,
+        True,  # case two: both off, both blamed
+    ]
 
 
 def test_unknown_levels_and_dtypes_are_refused():
@@ -301,9 +335,13 @@ def test_trajectories_record_loss_and_distance_from_the_oracle_per_step():
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_trajectories_fail_a_backend_whose_gradients_are_off(dtype):
     frame = comparisons.trajectories(
-        "synthetic_classification", None, ["numpy", broken.grads_scaled()],
-        steps=10, batch_size=32, dtypes=dtype,
-    )  # fmt: skip
+        "synthetic_classification",
+        None,
+        ["numpy", broken.grads_scaled()],
+        steps=10,
+        batch_size=32,
+        dtypes=dtype,
+    )
     passed = frame.groupby("backend").passed.all()
     assert passed["numpy"] and not passed["scaled-grads"]
     first = frame[frame.step == 0].set_index("backend")

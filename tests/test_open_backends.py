@@ -40,8 +40,20 @@ def my_module(tmp_path, monkeypatch):
 
 
 def test_a_backend_given_as_module_attribute_gets_the_check(my_module, capsys):
-    assert cli.main(["check", "--levels", "unit,network", "--dtypes", "float64",
-                     "--backend", my_module]) == 0  # fmt: skip
+    assert (
+        cli.main(
+            [
+                "check",
+                "--levels",
+                "unit,network",
+                "--dtypes",
+                "float64",
+                "--backend",
+                my_module,
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "   mine    unit" in out and "   mine network" in out
     assert "  numpy    unit" in out  # --backend adds to the installed ones
@@ -83,8 +95,9 @@ def test_the_conformance_check_names_what_an_object_lacks():
 
     import impl_numpy
 
-    partial = SimpleNamespace(NAME="partial", forward=lambda params, x: None,
-                              loss=impl_numpy.loss)  # fmt: skip
+    partial = SimpleNamespace(
+        NAME="partial", forward=lambda params, x: None, loss=impl_numpy.loss
+    )
     problems = registry.conformance(partial)
     assert problems[0].startswith("missing from_numpy, asarray, to_numpy, ")
     assert "forward(params, x) should be forward(params, x, spec)" in problems
@@ -122,8 +135,9 @@ def test_check_runs_on_cuda_with_full_float32_precision():
     torch = pytest.importorskip("torch")
     if not torch.cuda.is_available():
         pytest.skip("no CUDA GPU on this machine")
-    results = comparisons.check(backends=["numpy", "torch"], levels=["network"],
-                                device="cuda")  # fmt: skip
+    results = comparisons.check(
+        backends=["numpy", "torch"], levels=["network"], device="cuda"
+    )
     assert results.passed.all(), results[~results.passed]
     assert (
         results.attrs["matmul_precision"]["torch_cuda_matmul_fp32_precision"] == "ieee"
@@ -138,35 +152,57 @@ def run_without(framework: str, argv: list[str]) -> subprocess.CompletedProcess:
         "class NotInstalled:\n"
         "    def find_spec(self, name, path=None, target=None):\n"
         f"        if name.split('.')[0] == {framework!r}:\n"
-        "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+        "            missing = f'No module named {name!r}'\n"
+        "            raise ModuleNotFoundError(missing, name=name)\n"
         "sys.meta_path.insert(0, NotInstalled())\n"
         "from comparisons import cli\n"
         f"sys.exit(cli.main({argv!r}))"
     )
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=ROOT, timeout=600)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
 
 
 @pytest.mark.parametrize("missing, present", [("torch", "jax"), ("jax", "torch")])
 def test_check_runs_with_what_is_there_and_says_what_is_missing(missing, present):
     done = run_without(missing, ["check", "--levels", "unit", "--dtypes", "float64"])
     assert done.returncode == 0, done.stderr
-    assert f"note: backend {missing!r} needs {missing}, which is not installed: pip " \
-        f"install {missing}" in done.stderr  # fmt: skip
+    assert (
+        f"note: backend {missing!r} needs {missing}, which is not installed: pip "
+        f"install {missing}" in done.stderr
+    )
     assert (
         f"  {present}  unit" in done.stdout and f"  {missing}  unit" not in done.stdout
     )
 
 
 def test_train_and_bench_run_without_torch(tmp_path):
-    done = run_without("torch", ["train", "--dataset", "synthetic_classification",
-                                 "--steps", "5"])  # fmt: skip
+    done = run_without(
+        "torch", ["train", "--dataset", "synthetic_classification", "--steps", "5"]
+    )
     assert done.returncode == 0, done.stderr
     assert "needs torch" in done.stderr and "  jax float32" in done.stdout
     csv = tmp_path / "timings.csv"
-    done = run_without("torch", ["bench", "--sizes", "8,8,3", "--batches", "4",
-                                 "--ops", "train_step", "--repeats", "1", "--csv",
-                                 str(csv)])  # fmt: skip
+    done = run_without(
+        "torch",
+        [
+            "bench",
+            "--sizes",
+            "8,8,3",
+            "--batches",
+            "4",
+            "--ops",
+            "train_step",
+            "--repeats",
+            "1",
+            "--csv",
+            str(csv),
+        ],
+    )
     assert done.returncode == 0, done.stderr
     assert "needs torch" in done.stderr
     assert set(pd.read_csv(csv).backend) == {"numpy", "jax"}

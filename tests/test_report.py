@@ -146,10 +146,20 @@ def interrupted_report(tmp_path: Path, when, signum) -> tuple[Path, str]:
     out, tmpdir = tmp_path / "report", tmp_path / "tmp"
     tmpdir.mkdir()
     env = {**os.environ, "TMPDIR": str(tmpdir)}
-    argv = [sys.executable, "-m", "comparisons.cli", "report", "--quick",
-            "--backends", "numpy", "--out", str(out)]  # fmt: skip
-    process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)  # fmt: skip
+    argv = [
+        sys.executable,
+        "-m",
+        "comparisons.cli",
+        "report",
+        "--quick",
+        "--backends",
+        "numpy",
+        "--out",
+        str(out),
+    ]
+    process = subprocess.Popen(
+        argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 120
     while not when(out, str(tmpdir)) and process.poll() is None:
         assert time.monotonic() < deadline, "the moment to interrupt never came"
@@ -174,10 +184,19 @@ def writing(out, tmpdir):
 
 @pytest.mark.parametrize(
     "when, signum",
-    [(started(1.0), signal.SIGINT), (benchmarking, signal.SIGTERM),
-     (writing, signal.SIGTERM), (writing, signal.SIGINT)],
-    ids=["checking-ctrl-c", "benchmarking-sigterm", "writing-sigterm", "writing-ctrl-c"],
-)  # fmt: skip
+    [
+        (started(1.0), signal.SIGINT),
+        (benchmarking, signal.SIGTERM),
+        (writing, signal.SIGTERM),
+        (writing, signal.SIGINT),
+    ],
+    ids=[
+        "checking-ctrl-c",
+        "benchmarking-sigterm",
+        "writing-sigterm",
+        "writing-ctrl-c",
+    ],
+)
 def test_an_interrupted_report_leaves_the_old_one_whole_and_no_workers(
     tmp_path, when, signum
 ):
@@ -190,7 +209,9 @@ def test_an_interrupted_report_leaves_the_old_one_whole_and_no_workers(
     assert workers_alive(tmpdir) == []
 
 
-def test_a_failed_stage_still_writes_the_others_marked_incomplete(tmp_path, monkeypatch):
+def test_a_failed_stage_still_writes_the_others_marked_incomplete(
+    tmp_path, monkeypatch
+):
     from comparisons.report import gather
 
     def broken_bench(*args, **kwargs):
@@ -198,7 +219,9 @@ def test_a_failed_stage_still_writes_the_others_marked_incomplete(tmp_path, monk
 
     monkeypatch.setattr(gather, "bench", broken_bench)
     out = tmp_path / "r"
-    assert cli.main(["report", "--quick", "--backends", "numpy", "--out", str(out)]) == 1
+    assert (
+        cli.main(["report", "--quick", "--backends", "numpy", "--out", str(out)]) == 1
+    )
     page = (out / "index.html").read_text()
     assert "INCOMPLETE: the benchmark stage failed: RuntimeError: planted" in page
     assert "&lt;b&gt;failure&lt;/b&gt;" in page  # escaped, as every outside string

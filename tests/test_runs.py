@@ -60,9 +60,12 @@ def test_cli_train_with_a_huge_learning_rate_says_diverged(capsys):
 
 def test_trajectories_leave_steps_after_a_divergence_uncompared():
     frame = comparisons.trajectories(
-        "synthetic_classification", backends=["numpy"], lr=1000.0, steps=15,
+        "synthetic_classification",
+        backends=["numpy"],
+        lr=1000.0,
+        steps=15,
         dtypes="float32",
-    )  # fmt: skip
+    )
     past = frame[frame.note != ""]
     assert len(past) and past.note.str.contains("diverged at step").all()
     assert past.loss_diff.isna().all() and past.passed.isna().all()

@@ -38,9 +38,10 @@ def failed_cases(backend) -> set:
         None, ["numpy", backend], "float32", ["unit"], units="all"
     )
     bad = results[
-        (results.backend == backend.NAME) & (results.against == "oracle")
+        (results.backend == backend.NAME)
+        & (results.against == "oracle")
         & ~results.passed
-    ]  # fmt: skip
+    ]
     return set(zip(bad.quantity, bad.inputs))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 from .. import files
-from ..bench import confidence, words
+from ..bench import confidence, words, work, yardsticks
 from ..bench.run import QUICK_GRID, REPEATS, bench, write_csv
 from .common import (
     ProgressBar,
@@ -36,36 +36,74 @@ def add_parser(commands) -> None:
         "slower or tie), each row's share of the machine's roofline, where overhead "
         "ends, and whether the timing targets were met.",
     )
-    p.add_argument("--sizes", type=size_list, nargs="+", default=None,
-                   help="networks, e.g. 256,256,10 1024,1024,10 (or 256-256-10)")
-    p.add_argument("--batches", type=int_list, default=None,
-                   help=f"e.g. 1,16,256,4096 (default with --sizes: {SWEEP})")
+    _add_what_flags(p)
     add_backend_flags(p)
-    p.add_argument("--ops", type=names, default=None,
-                   help="some of forward,loss_and_grads,train_step (default: all)")
-    p.add_argument("--dtypes", type=names, default=None, help="default: float32")
-    p.add_argument("--variants", type=names, default=None,
-                   help="some of triptych,matmuls,idiomatic,compiled,"
-                   "idiomatic_compiled,nojit (default: all each backend has)")
-    p.add_argument("--threads", type=int, default=None,
-                   help="per process (default: all CPUs)")
-    p.add_argument("--repeats", type=int, default=None,
-                   help=f"processes per backend (default {REPEATS})")
+    _add_how_flags(p)
+    p.set_defaults(run=run)
+
+
+def _add_what_flags(p) -> None:
+    """What is timed: the networks, batches, ops, dtypes and variants."""
+    p.add_argument(
+        "--sizes",
+        type=size_list,
+        nargs="+",
+        default=None,
+        help="networks, e.g. 256,256,10 1024,1024,10 (or 256-256-10)",
+    )
+    p.add_argument(
+        "--batches",
+        type=int_list,
+        default=None,
+        help=f"e.g. 1,16,256,4096 (default with --sizes: {SWEEP})",
+    )
+    every = dict.fromkeys(v for vs in yardsticks.VARIANTS.values() for v in vs)
+    for flag, meaning in (
+        ("ops", f"some of {','.join(work.OPS)} (default: all)"),
+        ("dtypes", "float32, float64 or both (default: float32)"),
+        ("variants", f"some of {','.join(every)} (default: all each backend has)"),
+    ):
+        p.add_argument(f"--{flag}", type=names, default=None, help=meaning)
+
+
+def _add_how_flags(p) -> None:
+    """How it is timed: threads, processes, the verdicts' threshold, the limit."""
+    p.add_argument(
+        "--threads", type=int, default=None, help="per process (default: all CPUs)"
+    )
+    p.add_argument(
+        "--repeats",
+        type=int,
+        default=None,
+        help=f"processes per backend (default {REPEATS})",
+    )
     _add_min_effect(p)
     timeout = default(bench, "timeout")
-    p.add_argument("--timeout", type=float, default=timeout, metavar="SECONDS",
-                   help=f"time limit of each worker process (default {timeout:g}); "
-                   "one that passes it is killed and its cases reported")
-    p.add_argument("--quick", action="store_true", help="a small grid, two processes each")
-    add_csv_flag(p, "write every row here (with each block's time), and the "
-                 "environment beside it")
-    p.set_defaults(run=run)
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=timeout,
+        metavar="SECONDS",
+        help=f"time limit of each worker process (default {timeout:g}); "
+        "one that passes it is killed and its cases reported",
+    )
+    p.add_argument(
+        "--quick", action="store_true", help="a small grid, two processes each"
+    )
+    add_csv_flag(
+        p,
+        "write every row here (with each block's time), and the environment beside it",
+    )
 
 
 def _add_min_effect(p) -> None:
     effect = confidence.MIN_EFFECT
-    p.add_argument("--min-effect", type=float, default=effect,
-                   help=f"the smallest difference called faster or slower ({effect})")
+    p.add_argument(
+        "--min-effect",
+        type=float,
+        default=effect,
+        help=f"the smallest difference called faster or slower ({effect})",
+    )
 
 
 def run(args) -> int:
@@ -73,12 +111,21 @@ def run(args) -> int:
     grid = QUICK_GRID if args.quick else None
     if args.sizes or args.batches:
         sizes = [s for group in args.sizes for s in group] if args.sizes else None
-        grid = [(s, b) for s in sizes or [(256, 256, 10)] for b in args.batches or SWEEP]
+        grid = [
+            (s, b) for s in sizes or [(256, 256, 10)] for b in args.batches or SWEEP
+        ]
     repeats = 2 if args.quick and args.repeats is None else args.repeats
     chosen, started = backends(args), time.perf_counter()
     frame = bench(
-        grid, chosen, args.ops, args.dtypes, args.threads, repeats,
-        progress=ProgressBar("bench"), variants=args.variants, device=args.device,
+        grid,
+        chosen,
+        args.ops,
+        args.dtypes,
+        args.threads,
+        repeats,
+        progress=ProgressBar("bench"),
+        variants=args.variants,
+        device=args.device,
         timeout=args.timeout,
     )
     seconds = time.perf_counter() - started
@@ -97,7 +144,8 @@ def machine_line(env: dict) -> str:
     versions = ", ".join(f"{k} {v}" for k, v in worker.get("versions", {}).items())
     return (
         f"Machine: {worker.get('cpu')}, {env['harness']['threads_requested']} threads "
-        f"per process; roofs: {peaks}, memory {machine['memory_gbs']:.1f} GB/s; {versions}"
+        f"per process; roofs: {peaks}, memory {machine['memory_gbs']:.1f} GB/s; "
+        f"{versions}"
     )
 
 
@@ -106,7 +154,9 @@ def print_results(frame, min_effect: float) -> None:
 
     table = summary(frame)
     if len(table):
-        print("\nOur implementations, median over processes (ratios below 1 are faster):")
+        print(
+            "\nOur implementations, median over processes (ratios below 1 are faster):"
+        )
         print(words.humane(table).to_string(index=False, float_format=number))
     for op in dict.fromkeys(frame.op):
         _print_op(frame, op, min_effect)

@@ -31,7 +31,8 @@ def add_parser(commands) -> None:
         "steps of training) -- and print a summary per backend and level. Without "
         "network flags: every combination on two small nets. With them: the "
         "networks they give, a flag left out spanning every valid value (--sizes "
-        "64,32,10 alone checks all 15 combinations on that net), at every level. "
+        f"64,32,10 alone checks all {len(reference.combinations())} combinations on "
+        "that net), at every level. "
         "Exits 1 when any comparison fails.",
     )
     add_backend_flags(p)
@@ -44,14 +45,24 @@ def add_parser(commands) -> None:
     )
     dtypes = p.add_mutually_exclusive_group()
     dtypes.add_argument(
-        "--dtype", choices=reference.DTYPES, default=None, help="one dtype (default: both)"
+        "--dtype",
+        choices=reference.DTYPES,
+        default=None,
+        help="one dtype (default: both)",
     )
-    dtypes.add_argument("--dtypes", type=names, default=None, help="several: float32,float64")
+    dtypes.add_argument(
+        "--dtypes", type=names, default=None, help="several: float32,float64"
+    )
     p.add_argument(
-        "--levels", type=names, default=None, help="some of unit,network,trajectory (default: all)"
+        "--levels",
+        type=names,
+        default=None,
+        help="some of unit,network,trajectory (default: all)",
     )
     seed = default(check, "seed")
-    p.add_argument("--seed", type=int, default=seed, help=f"init and data (default: {seed})")
+    p.add_argument(
+        "--seed", type=int, default=seed, help=f"init and data (default: {seed})"
+    )
     add_csv_flag(p)
     p.set_defaults(run=run)
 
@@ -65,7 +76,13 @@ def run(args) -> int:
         print(f"Checking {_networks(specs)}, each in {' and '.join(dtypes)}")
     chosen, started = backends(args), time.perf_counter()
     results = check(
-        specs, chosen, dtypes, args.levels, args.seed, ProgressBar("check"), device=args.device
+        specs,
+        chosen,
+        dtypes,
+        args.levels,
+        args.seed,
+        ProgressBar("check"),
+        device=args.device,
     )
     seconds = time.perf_counter() - started
     print(summary(results).to_string(index=False, float_format=number))

@@ -19,11 +19,18 @@ def add_parser(commands) -> None:
         "processes of both runs) and a verdict from B's side. With more than two "
         "runs, each is compared with the first.",
     )
-    p.add_argument("runs", nargs="+", metavar="RUN", help="bench CSVs or report folders")
+    p.add_argument(
+        "runs", nargs="+", metavar="RUN", help="bench CSVs or report folders"
+    )
     _add_min_effect(p)
-    p.add_argument("--fail-slower", type=float, default=None, metavar="F",
-                   help="exit 1 if any row is significantly slower by more than the "
-                   "factor F (e.g. 1.1), to guard CI")
+    p.add_argument(
+        "--fail-slower",
+        type=float,
+        default=None,
+        metavar="F",
+        help="exit 1 if any row is significantly slower by more than the "
+        "factor F (e.g. 1.1), to guard CI",
+    )
     p.add_argument("--markdown", action="store_true", help="print Markdown instead")
     p.add_argument("--html", default=None, metavar="PATH", help="also write a page")
     p.set_defaults(run=run)
@@ -49,8 +56,10 @@ def run(args) -> int:
         return 0
     slower = compare.regressions(table, args.fail_slower)
     if len(slower):
-        print(f"\n{len(slower)} row(s) significantly slower by more than "
-              f"{args.fail_slower}x:\n" + words.humane(slower).to_string(index=False))
+        print(
+            f"\n{len(slower)} row(s) significantly slower by more than "
+            f"{args.fail_slower}x:\n" + words.humane(slower).to_string(index=False)
+        )
         return 1
     return 0
 

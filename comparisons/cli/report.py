@@ -23,10 +23,14 @@ def add_parser(commands) -> None:
     )
     out = default(gather.report, "out")
     p.add_argument("--out", default=out, help=f"folder to write (default: {out}/)")
-    p.add_argument("--quick", action="store_true",
-                   help="a small run of each part: a first look")
-    p.add_argument("--force", action="store_true",
-                   help="write into a folder that holds other files (kept)")
+    p.add_argument(
+        "--quick", action="store_true", help="a small run of each part: a first look"
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a folder that holds other files (kept)",
+    )
     add_backend_flags(p)
     p.set_defaults(run=run)
 
@@ -46,7 +50,11 @@ def run(args) -> int:
     if "verdicts" in frames:
         versus = frames["verdicts"]
         print("Train step, with 95% intervals between processes:")
-        print("\n".join(f"  {line}" for line in words.by_grid_point(versus, words.ours(versus))))
+        print(
+            "\n".join(
+                f"  {line}" for line in words.by_grid_point(versus, words.ours(versus))
+            )
+        )
         for warning in words.warnings(frames["timings"]):
             print(f"\n{warning}")
     for stage, error in frames["errors"].items():

@@ -28,7 +28,9 @@ def add_parser(commands) -> None:
         "difference along the way against the other backends and the float64 oracle.",
     )
     p.add_argument(
-        "--dataset", default=default(train, "dataset"), choices=list(reference.data.DATASETS)
+        "--dataset",
+        default=default(train, "dataset"),
+        choices=list(reference.data.DATASETS),
     )
     add_network_flags(
         p,
@@ -40,7 +42,10 @@ def add_parser(commands) -> None:
     p.add_argument(
         "--dtype", choices=reference.DTYPES, default=default(default_spec, "dtype")
     )
-    for flag, kind, what in (("lr", float, "learning rate"), ("steps", int, "gradient steps")):
+    for flag, kind, what in (
+        ("lr", float, "learning rate"),
+        ("steps", int, "gradient steps"),
+    ):
         value = default(train, flag)
         p.add_argument(f"--{flag}", type=kind, default=value, help=f"{what} ({value})")
     p.add_argument(
@@ -49,8 +54,12 @@ def add_parser(commands) -> None:
         default=default(train, "batch_size"),
         help="minibatch size, or 'full' for the whole set (default: 64)",
     )
-    p.add_argument("--seed", type=int, default=default(train, "seed"),
-                   help="init and batch order (default: 0)")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=default(train, "seed"),
+        help="init and batch order (default: 0)",
+    )
     add_backend_flags(p)
     add_csv_flag(p, "also write the table here")
     p.set_defaults(run=run)

@@ -23,7 +23,6 @@ from .. import bench, files
 from ..consistency import DTYPES, check, summary
 from ..presets import (
     QUICK_BENCH,
-    QUICK_COMBINATIONS,
     QUICK_GRID,
     QUICK_PICTURES,
     QUICK_SIZES,
@@ -31,6 +30,7 @@ from ..presets import (
     REPORT_BENCH,
     REPORT_GRID,
     REPORT_TRAJECTORIES,
+    quick_combinations,
 )
 from ..trajectories import trajectories
 from . import render
@@ -94,7 +94,9 @@ def _consistency(quick, backends, device, progress) -> dict:
     # check's default (every combination, two nets, the trajectories on the
     # synthetic set and the digits), or three combinations on one size: every
     # activation, output and loss, each in both dtypes
-    specs = [NetworkSpec(QUICK_SIZES, *c) for c in QUICK_COMBINATIONS] if quick else None
+    specs = (
+        [NetworkSpec(QUICK_SIZES, *c) for c in quick_combinations()] if quick else None
+    )
     results = check(specs, backends, DTYPES, progress=progress, device=device)
     return {"consistency": results, "summary": summary(results)}
 

@@ -239,14 +239,19 @@ def _settings(settings: dict) -> str:
 def _html(sections, folder: Path) -> str:
     parts = ["<h1>triptych: NumPy, PyTorch and JAX, side by side</h1>"]
     for title, kind, content in sections:
-        parts += [f"<h2>{html.escape(title)}</h2>", _html_section(title, kind, content, folder)]
+        parts += [
+            f"<h2>{html.escape(title)}</h2>",
+            _html_section(title, kind, content, folder),
+        ]
     return page.document("triptych report", "\n".join(parts), narrow=True)
 
 
 def _html_section(title: str, kind: str, content, folder: Path) -> str:
     if kind == "text":
         bad = "DISAGREE" in content or "INCOMPLETE" in content
-        return f"<p class='verdict {'bad' if bad else 'good'}'>{html.escape(content)}</p>"
+        return (
+            f"<p class='verdict {'bad' if bad else 'good'}'>{html.escape(content)}</p>"
+        )
     if kind == "list":
         items = "".join(f"<li>{html.escape(line)}</li>" for line in content)
         return f"<ul>{items}</ul>" if content else "<p>None.</p>"

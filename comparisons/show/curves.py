@@ -180,7 +180,9 @@ def _loss_series(name, batch, y, backends, value_label, grad_label, spec=UNIT):
     for b in backends:
         target = native(b, y, spec)
         points = [native(b, a, spec) for a in first]
-        values[b.NAME] = [float(b.to_numpy(getattr(b, name)(a, target))) for a in points]
+        values[b.NAME] = [
+            float(b.to_numpy(getattr(b, name)(a, target))) for a in points
+        ]
         grads[b.NAME] = [
             b.to_numpy(getattr(b, f"{name}_grad")(a, target))[0, 0] for a in points
         ]
