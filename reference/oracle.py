@@ -300,7 +300,7 @@ def sgd_step(params, grads, lr: float):
 
 
 def train(params, x, y, spec, lr, steps, batch_size=None, seed=0, tol=None):
-    """The seed's loop: while not converged, compute the gradient and step.
+    """The tutorial's `while not converge` loop: compute the gradient and step.
 
     Returns (params, losses), `losses[t]` the loss of step t's batch before its
     update. Batches come from `reference.minibatches`, as in every backend.
