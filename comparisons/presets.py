@@ -74,10 +74,11 @@ def quick_combinations() -> list[tuple[str, str, str]]:
 QUICK_TRAJECTORY_STEPS = 20
 QUICK_PICTURES = ["relu", "network"]  # two concepts' pictures
 QUICK_GRID = [((64, 64, 10), 16), ((64, 64, 10), 256)]
-QUICK_BENCH = {  # no op-by-op JAX, no torch.compile, no second timer
+QUICK_BENCH = {  # no op-by-op JAX, no torch.compile, no second timer, no roofs
     "min_block_s": 0.005,
     "blocks": 3,
     "budget_s": 0.2,
     "timer_check": False,
+    "roofline": False,
     "variants": ("triptych", "idiomatic", "matmuls"),
 }

@@ -4,6 +4,8 @@ report lists and that `compare` sets against another run's."""
 
 from __future__ import annotations
 
+import math
+
 
 def facts(environment: dict | None) -> dict[str, str]:
     """{what: value} as text, in a fixed order; missing facts are left out."""
@@ -24,9 +26,11 @@ def facts(environment: dict | None) -> dict[str, str]:
     for name, w in workers.items():
         found[f"{name}: threads in force"] = w.get("threads_in_force")
     machine = environment.get("machine", {})
+    if machine and not machine.get("measured_by"):
+        found["roofs"] = "not measured: the fastest row stands in for the peak"
     for dtype, gflops in machine.get("peak_gflops", {}).items():
         found[f"peak GEMM {dtype}"] = f"{gflops:.0f} GFLOP/s"
-    if "memory_gbs" in machine:
+    if math.isfinite(machine.get("memory_gbs", math.nan)):
         found["memory bandwidth"] = f"{machine['memory_gbs']:.1f} GB/s"
     return {k: str(v) for k, v in found.items() if v is not None}
 

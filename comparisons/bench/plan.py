@@ -8,6 +8,7 @@ cases run in a seeded random order, recorded per row as `order`.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import random
@@ -23,6 +24,7 @@ from . import work, yardsticks
 # a user's long run, while a large step is not repeated for nothing.
 WORK_PER_CALL = 1e9
 MAX_STEPS_PER_CALL = 50
+NOJIT_STEPS_PER_CALL = 2
 
 
 def worker_settings(activation, min_block_s, blocks, budget_s, device) -> dict:
@@ -89,30 +91,34 @@ def jobs(
 
 
 def _cases(backend: str, grid, ops, dtypes, variants=None) -> list[dict]:
+    chosen = [
+        v for v in yardsticks.variants(backend) if variants is None or v in variants
+    ]
     cases = []
-    for sizes, batch in grid:
-        steps = _steps_per_call(sizes, batch)
-        for dtype in dtypes:
-            for op in ops:
-                for variant in yardsticks.variants(backend):
-                    if variants is not None and variant not in variants:
-                        continue
-                    if variant in yardsticks.TRAIN_STEP_ONLY and op != "train_step":
-                        continue
-                    cases.append(
-                        dict(
-                            variant=variant,
-                            op=op,
-                            sizes=sizes,
-                            batch=batch,
-                            dtype=dtype,
-                            steps=steps if op == "train_step" else 1,
-                        )
-                    )
+    for (sizes, batch), dtype, op, variant in itertools.product(
+        grid, dtypes, ops, chosen
+    ):
+        if variant in yardsticks.TRAIN_STEP_ONLY and op != "train_step":
+            continue
+        steps = _steps_per_call(sizes, batch, variant) if op == "train_step" else 1
+        cases.append(
+            dict(
+                variant=variant,
+                op=op,
+                sizes=sizes,
+                batch=batch,
+                dtype=dtype,
+                steps=steps,
+            )
+        )
     return cases
 
 
-def _steps_per_call(sizes, batch: int) -> int:
+def _steps_per_call(sizes, batch: int, variant: str) -> int:
+    """Enough steps per call for WORK_PER_CALL FLOPs (1 to 50); JAX without jit
+    takes two: dispatching op by op, each of its steps costs milliseconds anyway."""
+    if variant == "nojit":
+        return NOJIT_STEPS_PER_CALL
     work_per_step = work.flops(sizes, batch, "train_step")
     return max(1, min(MAX_STEPS_PER_CALL, math.ceil(WORK_PER_CALL / work_per_step)))
 
