@@ -9,9 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from comparisons import cache
+from comparisons import cache, cli
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECK = ["check", "--backends", "jax", "--levels", "unit", "--dtypes", "float32"]
@@ -37,11 +35,23 @@ def test_a_run_fills_the_cache_under_the_users_cache_folder(tmp_path):
     assert len(run_check(tmp_path)) > 0
 
 
-@pytest.mark.parametrize(
-    "flags, env", [(["--no-cache"], {}), ([], {cache.OFF: "1"})], ids=["flag", "env"]
-)
-def test_the_cache_can_be_turned_off(tmp_path, flags, env):
-    assert run_check(tmp_path, *flags, **env) == []
+def test_no_cache_and_the_environment_variable_turn_it_off(monkeypatch):
+    for name in ("JAX_COMPILATION_CACHE_DIR", cache.OFF):
+        monkeypatch.delenv(name, raising=False)
+    assert cache.enable(on=False) is None
+    monkeypatch.setenv(cache.OFF, "1")
+    assert cache.enable() is None
+    assert "JAX_COMPILATION_CACHE_DIR" not in os.environ
+
+
+def test_the_flag_reaches_the_cache(monkeypatch):
+    """`--no-cache` on a command: nothing set for JAX (checked in this process,
+    on NumPy's unit level, so that no JAX program is compiled)."""
+    for name in ("JAX_COMPILATION_CACHE_DIR", cache.OFF):
+        monkeypatch.delenv(name, raising=False)
+    argv = ["check", "--backends", "numpy", "--levels", "unit", "--no-cache"]
+    assert cli.main(argv) == 0
+    assert "JAX_COMPILATION_CACHE_DIR" not in os.environ
 
 
 def test_the_folder_follows_xdg_cache_home_and_the_override(monkeypatch, tmp_path):

@@ -17,12 +17,12 @@ TWIN, SLOWED = "timing_backends:twin_a", "timing_backends:slowed"
 def bench_run(path, monkeypatch, slowdown: str):
     """One saved run of NumPy's twin and the slowed backend, `slowdown` planted."""
     monkeypatch.setenv(SLOWDOWN, slowdown)
-    frame = bench(
-        grid=[((64, 64, 10), 32)],
+    frame = bench(  # five processes a side: see tests/test_bench.py's twins
+        grid=[((128, 128, 10), 256)],
         backends=[TWIN, SLOWED],
         ops=["train_step"],
         threads=1,
-        repeats=3,
+        repeats=5,
         variants=("triptych",),
         timer_check=False,
         roofline=False,
