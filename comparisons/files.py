@@ -53,13 +53,15 @@ def write_csv(frame: pd.DataFrame, path) -> None:
 @contextlib.contextmanager
 def _replacing(path: Path):
     """A temporary path beside `path`, renamed over it if the block succeeds."""
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
+    name = None
     try:
+        with signals_held():  # made and named at once: never left behind unseen
+            fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+            os.close(fd)
         yield Path(name)
         os.replace(name, path)
     finally:
-        if os.path.exists(name):
+        if name is not None and os.path.exists(name):
             os.unlink(name)
 
 
@@ -71,16 +73,19 @@ def staged_folder(folder: Path):
     runs with SIGINT and SIGTERM held back, so that no signal lands between its
     two renames."""
     folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
+    staging = None
     try:
+        with signals_held():  # made and named at once: never left behind unseen
+            staging = Path(
+                tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent)
+            )
         yield staging
         with signals_held():
-            aside = (
-                folder.parent / f".{folder.name}.old-{staging.name.rsplit('-', 1)[-1]}"
-            )
+            aside = folder.parent / f".{folder.name}.old-{staging.name[-8:]}"
             if folder.exists():
                 os.rename(folder, aside)
             os.rename(staging, folder)
             shutil.rmtree(aside, ignore_errors=True)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)

@@ -408,7 +408,7 @@ def twins_and_slowed(monkeypatch_module):
     # six processes a side: on this shared machine processes of the same code
     # differ by up to 40%, and three a side cannot tell 1.3x from that
     return bench(
-        grid=[((64, 64, 10), 64), ((128, 128, 10), 256)],
+        grid=[((128, 128, 10), 256)],
         ops=["train_step"],
         backends=[
             "timing_backends:twin_a",
@@ -433,14 +433,14 @@ def monkeypatch_module():
 def test_the_same_code_under_two_names_is_a_tie_at_every_grid_point(twins_and_slowed):
     table = bench.verdicts(twins_and_slowed)
     aa = table[(table.a_backend == "twin_a") & (table.b_backend == "twin_b")]
-    assert len(aa) == 2 and (aa.verdict == "tie").all(), aa.to_string()
+    assert len(aa) == 1 and (aa.verdict == "tie").all(), aa.to_string()
 
 
 @pytest.mark.timing  # compares timings: run alone (python3 dev.py test)
 def test_a_train_made_13_times_slower_is_called_slower_near_13(twins_and_slowed):
     table = bench.verdicts(twins_and_slowed)
     slow = table[(table.a_backend == "slowed") & (table.b_backend == "twin_a")]
-    assert len(slow) == 2 and (slow.verdict == "slower").all(), slow.to_string()
+    assert len(slow) == 1 and (slow.verdict == "slower").all(), slow.to_string()
     assert (slow.ci_low > 1).all()
     assert slow.ratio.between(1.15, 1.45).all(), slow.ratio
 
