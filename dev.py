@@ -59,9 +59,9 @@ def run_tests(python: str, args: list[str]) -> int:
     pytest = [python, "-m", "pytest"]
     if args:
         return subprocess.run([*pytest, *args], cwd=ROOT, env=env).returncode
-    spread = subprocess.run(
-        [*pytest, "-n", "auto", "-m", "not timing"], cwd=ROOT, env=env
-    )
+    # worksteal: a process that runs out of tests takes some queued for the other
+    spread = [*pytest, "-n", "auto", "--dist", "worksteal", "-m", "not timing"]
+    spread = subprocess.run(spread, cwd=ROOT, env=env)
     alone = subprocess.run([*pytest, "-m", "timing"], cwd=ROOT, env=env)
     return spread.returncode or alone.returncode
 
