@@ -76,7 +76,7 @@ def bench(
     blocks: int = 5,
     variants=None,
     timer_check: bool = True,
-    budget_s: float = 0.5,
+    budget_s: float = 0.3,
     device=None,
     seed: int = 0,
     timeout: float = 900.0,

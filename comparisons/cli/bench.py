@@ -157,7 +157,9 @@ def print_results(frame, min_effect: float) -> None:
         print(
             "\nOur implementations, median over processes (ratios below 1 are faster):"
         )
-        print(words.humane(table).to_string(index=False, float_format=number))
+        print(
+            _readable(table).to_string(index=False, float_format=lambda v: f"{v:.3g}")
+        )
     for op in dict.fromkeys(frame.op):
         _print_op(frame, op, min_effect)
     lines = words.bounds(frame)
@@ -170,6 +172,27 @@ def print_results(frame, min_effect: float) -> None:
         print(goals.to_string(index=False, float_format=number))
     for warning in words.warnings(frame):
         print(f"\n{warning}")
+
+
+def _readable(table):
+    """The summary sorted and cut to what a reader compares, times in humane units."""
+    columns = [
+        "op",
+        "sizes",
+        "batch",
+        "backend",
+        "median_s",
+        "spread",
+        "of_roofline",
+        "vs_idiomatic",
+        "vs_idiomatic_verdict",
+        "vs_matmuls",
+    ]
+    order = table.assign(width=table.sizes.map(lambda s: int(s.split("-")[1])))
+    order = order.sort_values(["op", "width", "batch", "backend"], kind="stable")
+    return words.humane(
+        order[columns].rename(columns={"vs_idiomatic_verdict": "verdict"})
+    )
 
 
 def _print_op(frame, op: str, min_effect: float) -> None:
