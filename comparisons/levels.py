@@ -8,7 +8,8 @@ inputs (`comparisons.runs`) and against every other backend.
   final parameters.
 
 The arrays of one gradient (or one set of parameters) are judged against the
-scale of that whole quantity (see reference/tolerance.py).
+scale of that whole quantity; a gradient against the size of the terms it sums
+(`oracle.gradient_bound`; see reference/tolerance.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from . import runs
 from .presets import TRAJECTORY_STEPS
 from .rows import compare_all, each
 
+STEP_LR = 0.5  # the learning rate of the network level's one step
+
 
 def network_level(backends, spec: NetworkSpec, seed: int, n: int) -> list[dict]:
     """Forward, loss, gradients and one step on a random batch of `n` rows."""
@@ -30,12 +33,13 @@ def network_level(backends, spec: NetworkSpec, seed: int, n: int) -> list[dict]:
     x, y = reference.data.random_batch(spec, n, seed + 1)
     ref_params, ref_x, ref_y = runs.rounded(params, x, y, spec.dtype)
     ref_spec = spec.replace(dtype="float64")
-    ref_loss, ref_grads = oracle.loss_and_grads(ref_params, ref_x, ref_y, ref_spec)
+    ref_args = (ref_params, ref_x, ref_y, ref_spec)
+    ref_loss, ref_grads = oracle.loss_and_grads(*ref_args)
     expected = {
         "forward": oracle.forward(ref_params, ref_x, ref_spec),
         "loss": ref_loss,
         **named("d", ref_grads),
-        **named("step ", oracle.sgd_step(ref_params, ref_grads, 0.5)),
+        **named("step ", oracle.sgd_step(ref_params, ref_grads, STEP_LR)),
     }
 
     def run(b):
@@ -45,11 +49,17 @@ def network_level(backends, spec: NetworkSpec, seed: int, n: int) -> list[dict]:
             "forward": b.forward(p, xb, spec),
             "loss": b.loss(p, xb, yb, spec),
             **named("d", b.to_numpy(grads)),
-            **named("step ", b.to_numpy(b.sgd_step(p, grads, 0.5))),
+            **named("step ", b.to_numpy(b.sgd_step(p, grads, STEP_LR))),
         }
 
+    # a gradient's rounding is relative to the terms it sums, which can cancel
+    # to far below them: judge it against those terms' size (reference/tolerance.py)
+    terms = group_scale(a for pair in oracle.gradient_bound(*ref_args) for a in pair)
+    params_scale = group_scale(a for pair in ref_params for a in pair)
+    scales = {"d": terms, "step ": max(params_scale, STEP_LR * terms)}
     K = reduction_length(spec.sizes, n)
-    return _rows_per_quantity(spec_context("network", spec), backends, run, expected, K)
+    context = spec_context("network", spec)
+    return _rows_per_quantity(context, backends, run, expected, K, scales)
 
 
 def trajectory_level(backends, spec, data, name, lr, batch, seed) -> list[dict]:
@@ -70,9 +80,12 @@ def trajectory_level(backends, spec, data, name, lr, batch, seed) -> list[dict]:
     return _rows_per_quantity(context, backends, run, expected, K)
 
 
-def _rows_per_quantity(context, backends, run, expected: dict, K: int) -> list[dict]:
+def _rows_per_quantity(
+    context, backends, run, expected: dict, K: int, scales: dict | None = None
+) -> list[dict]:
     """Run every backend once, then compare quantity by quantity; the arrays of
-    one gradient (or one set of parameters) share that whole quantity's scale."""
+    one gradient (or one set of parameters) share that whole quantity's scale,
+    or the one `scales` gives for its group ('d', 'step ')."""
     outputs = each(backends, run)
     groups = {}  # 'd', 'step ', 'final ' -> the arrays of that gradient or step
     for quantity, ref in expected.items():
@@ -83,7 +96,8 @@ def _rows_per_quantity(context, backends, run, expected: dict, K: int) -> list[d
             name: out if isinstance(out, Exception) else out[quantity]
             for name, out in outputs.items()
         }
-        scale = group_scale(groups[_group(quantity)])
+        group = _group(quantity)
+        scale = (scales or {}).get(group) or group_scale(groups[group])
         rows += compare_all(context, quantity, values, ref, K, scale)
     return rows
 

@@ -261,6 +261,51 @@ def _loss_and_delta(z, y_hat, y, spec: NetworkSpec):
     return sigmoid_cross_entropy(z, y), sigmoid_cross_entropy_grad(z, y)
 
 
+def gradient_bound(params, x, y, spec: NetworkSpec):
+    """[(B_W, B_b), ...]: `loss_and_grads`'s backward pass on absolute values.
+
+    Every difference in it becomes a sum and every factor its size: the loss's
+    `y_hat - y` becomes `|y_hat| + |y|`, softmax's `s (g - s.g)` becomes
+    `s (|g| + s.|g|)`, and `a^T delta`, `delta W^T`, the batch sum take |a|, |W|,
+    |delta|. Entry by entry it is the sum of the sizes of the terms the gradient
+    adds up, so it is what the gradient's rounding error is relative to: where the
+    terms cancel (a flat loss, a saturated softmax), the gradient itself can be
+    far smaller than its own rounding. reference/tolerance.py judges a gradient
+    against it.
+    """
+    zs, activations = forward_layers(params, x, spec)
+    delta = _delta_bound(zs[-1], activations[-1], y, spec)  # >= |dL/dz|, (N, C)
+    bounds = [None] * len(params)
+    for i in reversed(range(len(params))):
+        W = np.abs(np.asarray(params[i][0], np.float64))
+        bounds[i] = (np.abs(activations[i]).T @ delta, delta.sum(axis=0))
+        if i > 0:
+            delta = _vjp_bound(spec.activation, zs[i - 1], delta @ W.T)
+    return bounds
+
+
+def _delta_bound(z, y_hat, y, spec: NetworkSpec):
+    """The terms of the output layer's delta = dL/dz by size (`_loss_and_delta`)."""
+    if spec.loss == "mse":
+        y = np.asarray(y, dtype=np.float64)
+        return _vjp_bound(spec.output, z, 2.0 * (np.abs(y_hat) + np.abs(y)) / y.size)
+    if spec.output == "softmax":
+        y = _targets(y, z.shape[-1])
+        s = softmax(z)
+        return (s * np.abs(y.sum(axis=-1, keepdims=True)) + np.abs(y)) / z.shape[0]
+    return (sigmoid(z) + np.abs(np.asarray(y, dtype=np.float64))) / z.size
+
+
+def _vjp_bound(name: str, z, g):
+    """The terms of the activation's vector-Jacobian product, by size: for softmax
+    `s (|g| + s.|g|)`, for an element-wise f `|f'(z)| |g|`."""
+    g = np.abs(g)
+    if name == "softmax":
+        s = softmax(z)
+        return s * (g + np.sum(s * g, axis=-1, keepdims=True))
+    return np.abs(ACTIVATIONS[name][1](z, g))
+
+
 def finite_difference_grads(
     params, x, y, spec: NetworkSpec, eps: float = 1e-6, loss_fn=None
 ):

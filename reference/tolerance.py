@@ -19,7 +19,14 @@ array of it together -- normwise over the parameter vector -- because one
 layer's gradient can be a sum that cancels to far below the rounding of its
 terms: a 1-1-2 sigmoid network on one example, found by the property test, has
 a first-layer gradient 170 eps32 off relative to itself, and 3 eps32 relative
-to the whole gradient.
+to the whole gradient. The whole gradient can cancel too: a 4-1-2-3-2 sigmoid
+network with softmax and MSE on 10 rows has a gradient of at most 0.0024 made of
+terms of size 1.5, and honest float32 lands 22 units off relative to it. So a
+gradient is judged against the size of the terms it sums,
+`oracle.gradient_bound` (the backward pass on absolute values, never below
+|gradient|), which is what its rounding error is relative to; there the same
+case is 0.04 units off. Over 300 random networks (1-3 hidden layers of 1-9, and
+nets up to 64-128-12) the worst float32 gradient was 0.28 units off.
 
 The other side of "relative to the whole": an O(1) entry beside a 1e4 is judged
 against 1e4, where float32's tolerance is ~0.05 absolute. So the unit level
@@ -44,7 +51,7 @@ EPS = {
     "float64": float(np.finfo(np.float64).eps),
 }
 RTOL_FLOAT64 = 1e-10
-C_FLOAT32 = 16.0  # measured worst: 2.2 (bias gradients, where the batch sum cancels)
+C_FLOAT32 = 16.0  # measured worst: 2.3 (30 training steps); gradients 0.28
 RTOL_FINITE_DIFFERENCES = 1e-6
 
 

@@ -233,6 +233,20 @@ def test_a_fastest_backend_is_named_only_where_it_beats_each_of_the_others():
     assert line.endswith("no single fastest: jax and numpy tie at the front")
 
 
+def test_the_sentences_go_by_network_size_then_batch_not_by_the_order_run():
+    one = bench.verdicts(
+        fake_frame({("jax", "triptych"): [1.0] * 3, ("numpy", "triptych"): [2.0] * 3})
+    )
+    points = [("1024-1024-10", 16), ("256-256-10", 1024), ("256-256-10", 16)]
+    table = pd.concat([one.assign(sizes=s, batch=b) for s, b in points])
+    lines = words.by_grid_point(table, words.ours(table))
+    assert [line.split(",")[0] for line in lines] == [
+        "256-256-10 batch 16",
+        "256-256-10 batch 1024",
+        "1024-1024-10 batch 16",
+    ]
+
+
 # ------------------------------------------------------------- the roofline
 
 

@@ -46,7 +46,10 @@ def test_a_planted_slowdown_is_slower_and_the_untouched_backend_a_tie(runs):
     before, _, after = runs
     table = compare.compare(before, after).set_index("backend")
     assert table.loc["slowed", "verdict"] == "slower", table
-    assert table.loc["slowed", "ratio"] == pytest.approx(1.4, rel=0.15)
+    # two runs minutes apart on a shared machine: the load between them moves the
+    # ratio (1.73 seen for the planted 1.4 in CI); the factor itself is checked
+    # within one run in tests/test_bench.py
+    assert 1.15 < table.loc["slowed", "ratio"] < 2.5, table
     assert table.loc["slowed", "ci_low"] > 1
     assert table.loc["twin_a", "verdict"] == "tie", table
 

@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 import comparisons
 import impl_numpy
 import reference
+from comparisons import runs
 from comparisons.consistency import COLUMNS, blamed
 from reference import NetworkSpec, oracle
-from reference.tolerance import reduction_length, tolerance
+from reference.tolerance import group_scale, reduction_length, tolerance
 
 # Square first layers: a transposed gradient keeps its shape, so only its values
 # can give it away. One MSE net and one cross-entropy net.
@@ -392,6 +393,34 @@ def test_property_all_backends_agree_on_random_networks(
         [spec], dtypes=[dtype], levels=["network"], seed=seed, batch_size=batch
     )
     assert results.passed.all(), results[~results.passed].to_string()
+
+
+# Found by the property test above: the gradient (max 0.0024) is what is left of
+# terms of size 1.5, and its float32 rounding is relative to those terms.
+CANCELLING = NetworkSpec((4, 1, 2, 3, 2), "sigmoid", "softmax", "mse", "float32")
+
+
+def test_a_gradient_far_below_its_terms_is_judged_against_the_terms():
+    seed, n = 307, 10
+    results = comparisons.check(
+        [CANCELLING], levels=["network"], seed=seed, batch_size=n
+    )
+    assert results.passed.all(), results[~results.passed].to_string()
+    # ... where the gradient's own scale would have failed honest NumPy
+    params = reference.init_params(CANCELLING, seed)
+    x, y = reference.data.random_batch(CANCELLING, n, seed + 1)
+    f64 = CANCELLING.replace(dtype="float64")
+    args = runs.rounded(params, x, y, "float32") + (f64,)
+    grads = oracle.loss_and_grads(*args)[1]
+    terms = group_scale(a for pair in oracle.gradient_bound(*args) for a in pair)
+    own = group_scale(a for pair in grads for a in pair)
+    assert own < terms / 100
+    ours = impl_numpy.loss_and_grads(
+        *runs.native(impl_numpy, params, x, y, CANCELLING), CANCELLING
+    )[1]
+    err = max(np.max(np.abs(g - r)) for p, q in zip(ours, grads) for g, r in zip(p, q))
+    K = reduction_length(CANCELLING.sizes, n)
+    assert tolerance("float32", own, K) < err <= tolerance("float32", terms, K)
 
 
 def test_results_round_trip_through_csv(tmp_path):

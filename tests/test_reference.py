@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from helpers import make_batch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import reference
 from reference import NetworkSpec, oracle
@@ -166,3 +168,24 @@ def test_converged_compares_the_last_two_losses_with_tol():
     assert not reference.converged([1.0], 10.0)
     assert reference.converged([1.0, 0.9995], 1e-3)
     assert not reference.converged([1.0, 0.99], 1e-3)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    hidden=st.lists(st.integers(1, 9), min_size=1, max_size=3),
+    n_out=st.integers(2, 5),
+    batch=st.integers(1, 12),
+    combo=st.sampled_from(reference.combinations()),
+    seed=st.integers(0, 1000),
+)
+def test_the_gradient_bound_holds_every_gradient_entry_from_above(
+    hidden, n_out, batch, combo, seed
+):
+    spec = NetworkSpec((3, *hidden, n_out), *combo, dtype="float64")
+    params = reference.init_params(spec, seed)
+    x, y = make_batch(spec, batch, seed + 1)
+    grads = oracle.loss_and_grads(params, x, y, spec)[1]
+    for got, bound in zip(grads, oracle.gradient_bound(params, x, y, spec)):
+        for g, b in zip(got, bound):
+            assert g.shape == b.shape
+            assert np.all(np.abs(g) <= b * (1 + 1e-12) + 1e-300)

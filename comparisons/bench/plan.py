@@ -34,7 +34,7 @@ def worker_settings(activation, min_block_s, blocks, budget_s, device) -> dict:
         lr=0.01,
         min_block_s=min_block_s,
         blocks=blocks,
-        warmup=2,
+        warmup=1,  # the calls that size a block warm up too
         budget_s=budget_s,
         device=device,
         sys_path=sys.path,

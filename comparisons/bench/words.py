@@ -57,16 +57,24 @@ def grid_point(table: pd.DataFrame, callables) -> str:
 
 
 def by_grid_point(table: pd.DataFrame, callables) -> list[str]:
-    """'256-256-10 batch 16, float32: ...' per grid point of a verdicts table."""
+    """'256-256-10 batch 16, float32: ...' per grid point of a verdicts table,
+    smaller networks first, then by batch (not in the order the cases ran)."""
     out = []
-    for key, group in table.groupby(KEYS, sort=False):
-        where = dict(zip(KEYS, key))
+    groups = [(dict(zip(KEYS, key)), group) for key, group in table.groupby(KEYS)]
+    for where, group in sorted(groups, key=lambda pair: _grid_order(pair[0])):
         text = grid_point(group, callables)
         if text:
             out.append(
                 f"{where['sizes']} batch {where['batch']}, {where['dtype']}: {text}"
             )
     return out
+
+
+def _grid_order(where: dict) -> tuple:
+    """'1024-1024-10' after '256-256-10': the sizes as numbers, then the batch
+    (every key of a grid point, so that no two tie)."""
+    sizes = tuple(int(n) for n in str(where["sizes"]).split("-"))
+    return sizes, where["batch"], str(where["dtype"]), str(where["op"])
 
 
 def ours(table: pd.DataFrame) -> list[tuple]:
