@@ -146,7 +146,15 @@ def _compare_two(a: pd.DataFrame, b: pd.DataFrame, min_effect: float) -> list[li
             f"{a.attrs['label']} and {b.attrs['label']} have no timed callable in "
             f"common (backend, variant, op, network, batch and dtype must all match)"
         )
-    return rows
+    backends = {name: i for i, name in enumerate(dict.fromkeys(b.backend))}
+    return sorted(rows, key=lambda row: _row_order(backends, *row[1:7]))
+
+
+def _row_order(backends, backend, variant, op, sizes, batch, dtype) -> tuple:
+    """Backends as the run listed them, our variant first, then op, network (by
+    its sizes as numbers) and batch: not the random order the cases ran in."""
+    widths = tuple(int(n) for n in str(sizes).split("-"))
+    return backends[backend], variant != "triptych", variant, op, widths, batch, dtype
 
 
 def _values(frame: pd.DataFrame):

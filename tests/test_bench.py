@@ -206,6 +206,13 @@ def test_times_are_printed_in_humane_units(value, text):
     assert words.seconds(value) == text
 
 
+@pytest.mark.parametrize(
+    "value, text", [(0.934, "0.93"), (1.94, "1.9"), (43.2, "43"), (213.7, "214")]
+)
+def test_ratios_read_as_plain_numbers_never_with_exponents(value, text):
+    assert words.factor(value) == text
+
+
 def test_a_fastest_backend_is_named_only_where_it_beats_each_of_the_others():
     clear = bench.verdicts(
         fake_frame(

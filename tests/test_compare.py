@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 from helpers import fake_frame
 from timing_backends import SLOWDOWN
@@ -131,6 +132,22 @@ def test_rows_in_one_run_only_are_listed_apart(tmp_path):
     assert sorted(zip(unmatched.backend, unmatched.only_in)) == [
         ("jax", "a.csv"),
         ("torch", "b.csv"),
+    ]
+
+
+def test_rows_go_by_backend_ours_first_then_network_size_and_batch(tmp_path):
+    times = {("numpy", "matmuls"): [1, 1, 1], ("numpy", "triptych"): [2, 2, 2]}
+    points = [("1024-1024-10", 16), ("256-256-10", 1024), ("256-256-10", 16)]
+    frame = pd.concat([fake_frame(times, sizes=s, batch=b) for s, b in points])
+    a, b = save(frame.copy(), tmp_path / "a.csv"), save(frame, tmp_path / "b.csv")
+    table = compare.compare(a, b)
+    assert list(zip(table.variant, table.sizes, table.batch)) == [
+        ("triptych", "256-256-10", 16),
+        ("triptych", "256-256-10", 1024),
+        ("triptych", "1024-1024-10", 16),
+        ("matmuls", "256-256-10", 16),
+        ("matmuls", "256-256-10", 1024),
+        ("matmuls", "1024-1024-10", 16),
     ]
 
 

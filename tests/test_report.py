@@ -140,11 +140,9 @@ def workers_alive(marker: str) -> list[str]:
     return found
 
 
-def interrupted_report(tmp_path: Path, when, signum) -> tuple[Path, str]:
-    """`triptych report --quick` over an old report, sent `signum` once
-    `when(out)` is true; returns the folder and the run's TMPDIR."""
-    out, tmpdir = tmp_path / "report", tmp_path / "tmp"
-    tmpdir.mkdir()
+def interrupted_report(out: Path, tmpdir: Path, when, signum) -> bool:
+    """`triptych report --quick` into `out`, sent `signum` once `when(out,
+    tmpdir)` is true; whether the signal came before the report finished."""
     env = {**os.environ, "TMPDIR": str(tmpdir)}
     argv = [
         sys.executable,
@@ -165,8 +163,7 @@ def interrupted_report(tmp_path: Path, when, signum) -> tuple[Path, str]:
         assert time.monotonic() < deadline, "the moment to interrupt never came"
         time.sleep(0.01)
     process.send_signal(signum)
-    assert process.wait(timeout=60) != 0, "the report finished before the signal"
-    return out, str(tmpdir)
+    return process.wait(timeout=60) != 0  # 0: it finished before the signal came
 
 
 def started(seconds):
@@ -200,13 +197,22 @@ def writing(out, tmpdir):
 def test_an_interrupted_report_leaves_the_old_one_whole_and_no_workers(
     tmp_path, when, signum
 ):
-    before = old_report(tmp_path / "report")
-    out, tmpdir = interrupted_report(tmp_path, when, signum)
-    after = snapshot(out)
-    whole_new = set(report.FILES) <= set(after)
-    assert after == before or whole_new, sorted(after)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["report", "tmp"]  # no stray
-    assert workers_alive(tmpdir) == []
+    # the writing lasts a moment: on a loaded machine the report can finish
+    # between seeing it and the signal; then try again, from an old report
+    for attempt in range(3):
+        folder = tmp_path / str(attempt)
+        out, tmpdir = folder / "report", folder / "tmp"
+        tmpdir.mkdir(parents=True)
+        before = old_report(out)
+        interrupted = interrupted_report(out, tmpdir, when, signum)
+        after = snapshot(out)
+        whole_new = set(report.FILES) <= set(after)
+        assert after == before or whole_new, sorted(after)
+        assert sorted(p.name for p in folder.iterdir()) == ["report", "tmp"]
+        assert workers_alive(str(tmpdir)) == []
+        if interrupted:
+            break
+    assert interrupted, "the report finished before the signal, three times"
 
 
 def test_a_failed_stage_still_writes_the_others_marked_incomplete(

@@ -40,10 +40,14 @@ def pair(row) -> str:
     a, b = _label(row, "a"), _label(row, "b")
     if row.verdict == "faster":  # say it from the faster side: 1/ratio, interval too
         interval = _ci(1 / row.ci_high, 1 / row.ci_low)
-        return f"{a} {1 / row.ratio:.2g}x faster than {b} ({interval})"
+        return f"{a} {factor(1 / row.ratio)}x faster than {b} ({interval})"
     if row.verdict == "slower":
-        return f"{b} {row.ratio:.2g}x faster than {a} ({_ci(row.ci_low, row.ci_high)})"
-    return f"{a} vs {b}: tie (ratio {row.ratio:.2g}, {_ci(row.ci_low, row.ci_high)})"
+        return (
+            f"{b} {factor(row.ratio)}x faster than {a} ({_ci(row.ci_low, row.ci_high)})"
+        )
+    return (
+        f"{a} vs {b}: tie (ratio {factor(row.ratio)}, {_ci(row.ci_low, row.ci_high)})"
+    )
 
 
 def grid_point(table: pd.DataFrame, callables) -> str:
@@ -90,7 +94,7 @@ def bounds(frame: pd.DataFrame) -> list[str]:
     factor = f"{roofline.COMPUTE_BOUND_FACTOR:g}x"
     for row in roofline.bounds(frame).itertuples():
         near = (
-            f"from batch {row.roofline_from} on it runs within {factor} of the "
+            f"from batch {row.roofline_from:.0f} on it runs within {factor} of the "
             f"roofline (compute-bound)"
             if not math.isnan(row.roofline_from)
             else f"up to batch {row.largest_batch} it stays more than {factor} from "
@@ -193,4 +197,9 @@ def name(c) -> str:
 
 
 def _ci(low: float, high: float) -> str:
-    return f"95% CI {low:.2g}–{high:.2g}"
+    return f"95% CI {factor(low)}–{factor(high)}"
+
+
+def factor(value: float) -> str:
+    """A ratio to two digits, without exponents: '0.93', '1.9', '43', '210'."""
+    return f"{value:.2g}" if abs(value) < 100 else f"{value:.0f}"
