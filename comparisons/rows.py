@@ -11,24 +11,6 @@ import numpy as np
 
 from reference.tolerance import Comparison, compare, magnitude, tolerance
 
-COLUMNS = [
-    "level",
-    "quantity",
-    "inputs",
-    "dtype",
-    "sizes",
-    "activation",
-    "output",
-    "loss",
-    "dataset",
-    "backend",
-    "against",
-    "max_abs_err",
-    "max_rel_err",
-    "tol",
-    "passed",
-    "note",
-]
 # What makes two rows the same case, whoever is compared with whom.
 CASE = [
     "level",
@@ -40,6 +22,16 @@ CASE = [
     "output",
     "loss",
     "dataset",
+]
+COLUMNS = [
+    *CASE,
+    "backend",
+    "against",
+    "max_abs_err",
+    "max_rel_err",
+    "tol",
+    "passed",
+    "note",
 ]
 
 

@@ -58,7 +58,7 @@ class Tensor:
     def backward(self, seed=None) -> None:
         """Fill in `grad` on every node this one depends on, seeded with
         dL/dself = `seed` (1 for a scalar loss)."""
-        order = _topological_order(self)
+        order = topological_order(self)
         for node in order:
             node.grad = np.zeros_like(node.value)
         self.grad = np.ones_like(self.value) if seed is None else seed
@@ -149,7 +149,7 @@ def _unbroadcast(g: Array, shape: tuple) -> Array:
     return g
 
 
-def _topological_order(root: Tensor) -> list[Tensor]:
+def topological_order(root: Tensor) -> list[Tensor]:
     """Every node `root` depends on, each after all of its parents."""
     order, seen = [], set()
 

@@ -108,7 +108,7 @@ def test_float32_stays_float32_in_every_node_and_gradient():
         nodes = [(Tensor(W), Tensor(b)) for W, b in params]
         root = backend._loss(nodes, x, y, spec)
         root.backward()
-        for node in backend._topological_order(root):
+        for node in backend.topological_order(root):
             assert node.value.dtype == node.grad.dtype == np.float32, spec
 
 

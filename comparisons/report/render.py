@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import page
+from .. import page, trajectories
 from ..bench import words
 from ..bench.environment import facts
 from . import plots
@@ -216,20 +216,12 @@ def _environment_rows(environment: dict) -> pd.DataFrame:
 
 
 def _drift(curves: pd.DataFrame) -> pd.DataFrame:
+    """The last step of each curve, without the tolerance columns."""
     last = curves[curves.step == curves.step.max()]
-    return last[
-        [
-            "dataset",
-            "backend",
-            "dtype",
-            "step",
-            "loss",
-            "oracle_loss",
-            "loss_diff",
-            "param_dist",
-            "note",
-        ]
-    ].reset_index(drop=True)
+    shown = [
+        c for c in trajectories.COLUMNS if c not in ("loss_tol", "dist_tol", "passed")
+    ]
+    return last[shown].reset_index(drop=True)
 
 
 def _settings(settings: dict) -> str:

@@ -199,7 +199,7 @@ AUTODIFF = Concept(
         ),
         Row(
             "activations",
-            {ENGINE: ("Tensor.backward", "_topological_order")},
+            {ENGINE: ("Tensor.backward", "topological_order")},
             "the backward pass over the tape (torch: C++; JAX: a transformed function)",
         ),
         Row(

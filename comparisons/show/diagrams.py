@@ -92,7 +92,7 @@ def tape(concept, backends):
     fig = figure(10, 3.6)
     ax = fig.add_subplot()
     ax.set_axis_off()
-    order = _order(root)
+    order = engine.topological_order(root)  # the order backward() reverses
     places = _places(order)
     arrow = dict(arrowstyle="->", color="#57606a", shrinkA=22, shrinkB=22)
     for node in order:
@@ -134,21 +134,6 @@ def _recorded(Tensor):
     root = (d * d).mean()  # a scalar
     root.backward()
     return root, leaves
-
-
-def _order(root) -> list:
-    """Every node `root` depends on, each after its parents (the tape's order)."""
-    order, seen = [], set()
-
-    def visit(node) -> None:
-        if id(node) not in seen:
-            seen.add(id(node))
-            for parent in node.parents:
-                visit(parent)
-            order.append(node)
-
-    visit(root)
-    return order
 
 
 def _places(order) -> dict:
