@@ -15,6 +15,8 @@ import contextlib
 import signal
 import threading
 
+HELD = (signal.SIGINT, signal.SIGTERM)
+
 
 def stop_on_sigterm() -> None:
     """From now on, SIGTERM ends this process as Ctrl-C does (main thread only)."""
@@ -28,14 +30,26 @@ def _interrupt(signum, frame):
 
 @contextlib.contextmanager
 def signals_held():
-    """SIGINT and SIGTERM wait until the block is done (where the OS allows);
-    one that came meanwhile is delivered right after."""
-    if not hasattr(signal, "pthread_sigmask"):
+    """SIGINT and SIGTERM wait until the block is done; one that came meanwhile
+    is delivered right after (main thread only: elsewhere the block runs as is).
+
+    The signals are caught and noted, not blocked: blocking (pthread_sigmask) is
+    per thread, and the kernel hands a signal sent to the process to any thread
+    that does not block it -- a BLAS thread, say -- after which Python runs the
+    handler in the main thread in the middle of the block. A handler of ours
+    runs there too, but only notes it.
+    """
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    held = {signal.SIGINT, signal.SIGTERM}
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    came = []
+    previous = {
+        s: signal.signal(s, lambda signum, _: came.append(signum)) for s in HELD
+    }
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        for signum, handler in previous.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
+        if came:
+            signal.raise_signal(came[0])

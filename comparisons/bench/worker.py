@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import signal
 import sys
 
 THREAD_VARIABLES = (
@@ -45,8 +44,6 @@ def pin_threads(threads: int) -> None:
 
 
 def main(job_path: str, out_path: str) -> int:
-    if hasattr(signal, "pthread_sigmask"):  # started with signals held: let them in
-        signal.pthread_sigmask(signal.SIG_SETMASK, set())
     with open(job_path) as f:
         job = json.load(f)
     pin_threads(job["threads"])
