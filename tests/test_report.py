@@ -170,9 +170,17 @@ def self_interrupted_report(out: Path, tmpdir: Path, moment: str, signum) -> boo
 
 
 def start(argv, tmpdir: Path) -> subprocess.Popen:
+    """The report as a user starts it from a terminal: with Ctrl-C live. A test
+    worker may ignore SIGINT, and a child inherits that (seen: the report ran
+    to the end past its own SIGINT)."""
     env = {**os.environ, "TMPDIR": str(tmpdir)}
     return subprocess.Popen(
-        argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        argv,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
