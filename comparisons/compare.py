@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from reference import parse_sizes
+
 from .bench import confidence, run
 from .bench.environment import facts
 from .callable_module import make_callable
@@ -153,7 +155,7 @@ def _compare_two(a: pd.DataFrame, b: pd.DataFrame, min_effect: float) -> list[li
 def _row_order(backends, backend, variant, op, sizes, batch, dtype) -> tuple:
     """Backends as the run listed them, our variant first, then op, network (by
     its sizes as numbers) and batch: not the random order the cases ran in."""
-    widths = tuple(int(n) for n in str(sizes).split("-"))
+    widths = parse_sizes(str(sizes))
     return backends[backend], variant != "triptych", variant, op, widths, batch, dtype
 
 

@@ -140,11 +140,11 @@ def _run_all(jobs: list[dict], progress) -> tuple[list[dict], dict]:
 def _frame(results, threads: int, device) -> pd.DataFrame:
     rows, workers = results
     frame = pd.DataFrame(rows).reindex(columns=COLUMNS)
-    frame["sizes"] = frame.sizes.map(lambda s: "-".join(map(str, s)))
+    shapes = [tuple(s) for s in frame.sizes]  # as the workers sent them: lists
+    frame["sizes"] = ["-".join(map(str, s)) for s in shapes]
     frame["device"] = device or "cpu"
     frame["note"] = frame.note.fillna("")
     frame["blocks_s"] = frame.blocks_s.map(_blocks_text)
-    shapes = [tuple(map(int, s.split("-"))) for s in frame.sizes]
     frame["flops"] = [
         work.flops(s, b, op) for s, b, op in zip(shapes, frame.batch, frame.op)
     ]

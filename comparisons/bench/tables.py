@@ -9,6 +9,8 @@ import itertools
 
 import pandas as pd
 
+from reference import parse_sizes
+
 from .confidence import KEYS, rows_of, verdicts
 
 
@@ -107,7 +109,7 @@ def targets(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _widest(sizes: str) -> int:
     """The widest hidden layer of '256-1024-10'."""
-    return max(int(n) for n in sizes.split("-")[1:-1])
+    return max(parse_sizes(sizes)[1:-1])
 
 
 def _timer_target(frame: pd.DataFrame) -> list[tuple]:

@@ -10,6 +10,8 @@ import math
 
 import pandas as pd
 
+from reference import parse_sizes
+
 from . import roofline
 from .confidence import KEYS, unstable
 
@@ -77,7 +79,7 @@ def by_grid_point(table: pd.DataFrame, callables) -> list[str]:
 def _grid_order(where: dict) -> tuple:
     """'1024-1024-10' after '256-256-10': the sizes as numbers, then the batch
     (every key of a grid point, so that no two tie)."""
-    sizes = tuple(int(n) for n in str(where["sizes"]).split("-"))
+    sizes = parse_sizes(str(where["sizes"]))
     return sizes, where["batch"], str(where["dtype"]), str(where["op"])
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 
+from reference import parse_sizes
+
 from .. import files
 from ..bench import confidence, words, work, yardsticks
 from ..bench.run import QUICK_GRID, REPEATS, bench, write_csv
@@ -188,7 +190,7 @@ def _readable(table):
         "vs_idiomatic_verdict",
         "vs_matmuls",
     ]
-    order = table.assign(width=table.sizes.map(lambda s: int(s.split("-")[1])))
+    order = table.assign(width=table.sizes.map(lambda s: parse_sizes(s)[1]))
     order = order.sort_values(["op", "width", "batch", "backend"], kind="stable")
     return words.humane(
         order[columns].rename(columns={"vs_idiomatic_verdict": "verdict"})
