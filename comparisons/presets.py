@@ -64,17 +64,16 @@ def quick_combinations() -> list[tuple[str, str, str]]:
 
     from .unit_level import units_of
 
+    def units(combination) -> set[str]:
+        return set(units_of(NetworkSpec(QUICK_SIZES, *combination)))
+
     pairs = list(dict.fromkeys((out, loss) for _, out, loss in combinations()))
     chosen, used = [], set()
     for activation in ACTIVATIONS:
-        out, loss = max(
-            pairs,
-            key=lambda p: len(
-                set(units_of(NetworkSpec(QUICK_SIZES, activation, *p))) - used
-            ),
-        )
-        chosen.append((activation, out, loss))
-        used |= set(units_of(NetworkSpec(QUICK_SIZES, activation, out, loss)))
+        candidates = [(activation, *pair) for pair in pairs]
+        best = max(candidates, key=lambda c: len(units(c) - used))
+        chosen.append(best)
+        used |= units(best)
     return chosen
 
 

@@ -67,17 +67,13 @@ def train(
     validate.check_dataset(data.x, data.y, spec)
     validate.check_train_args(lr, steps, batch_size, seed, None, len(data.x))
     init = reference.init_params(spec, seed)
-    exact = runs.oracle_train(init, data.x, data.y, spec, lr, steps, batch_size, seed)[
-        1
-    ]
+    args = (spec, lr, steps, batch_size, seed)
+    _, exact = runs.oracle_train(init, data.x, data.y, *args)
     curves, rows = {}, []
     for backend in registry.resolve(backends):
         backend = registry.on_device(backend, device)
-        row, losses = _train_one(backend, init, data, spec, lr, steps, batch_size, seed)
-        row["max_diff_vs_oracle"] = _max_diff(losses, exact)
-        row["note"] = runs.divergence_note(losses, exact, spec.dtype)
+        row, curves[backend.NAME] = _train_one(backend, init, data, exact, *args)
         rows.append(row)
-        curves[backend.NAME] = losses
     table = pd.DataFrame(rows)
     table["max_diff_vs_backends"] = [
         max(
@@ -90,8 +86,9 @@ def train(
     return table
 
 
-def _train_one(backend, init, data, spec, lr, steps, batch_size, seed):
-    """One backend's row (but for the differences between curves) and losses."""
+def _train_one(backend, init, data, exact, spec, lr, steps, batch_size, seed):
+    """One backend's row (but for the differences between curves) and losses;
+    `exact`: the oracle's losses from the same start."""
     params, x, y = runs.native(backend, init, data.x, data.y, spec)
     start = time.perf_counter()
     params, losses = backend.train(params, x, y, spec, lr, steps, batch_size, seed)
@@ -103,11 +100,11 @@ def _train_one(backend, init, data, spec, lr, steps, batch_size, seed):
         first_loss=losses[0] if len(losses) else np.nan,
         final_loss=losses[-1] if len(losses) else np.nan,
         accuracy=_accuracy(backend, params, x, data.y, spec, data.task),
-        max_diff_vs_oracle=np.nan,  # the caller's, who has the oracle's curve
+        max_diff_vs_oracle=_max_diff(losses, exact),
         max_diff_vs_backends=np.nan,  # below, once every curve is in
         seconds=seconds,
         diverged_at=runs.diverged_at(losses),
-        note="",
+        note=runs.divergence_note(losses, exact, spec.dtype),
     )
     return row, losses
 
