@@ -7,69 +7,89 @@ import json
 
 import pandas as pd
 import pytest
-from helpers import fake_frame
-from timing_backends import SLOWDOWN
+from helpers import TwoTries, fake_frame
 
 from comparisons import bench, cli, compare
 
-TWIN, SLOWED = "timing_backends:twin_a", "timing_backends:slowed"
+RUNS = ("before", "again", "after")  # the planted slowdown: 1.0, 1.0, then 1.4
 
 
-def bench_run(path, monkeypatch, slowdown: str):
-    """One saved run of NumPy's twin and the slowed backend, `slowdown` planted."""
-    monkeypatch.setenv(SLOWDOWN, slowdown)
-    frame = bench(  # five processes a side: see tests/test_bench.py's twins
+def three_runs(folder):
+    """before.csv, again.csv and after.csv, each with NumPy ("twin") and a slowed
+    NumPy ("slowed"): tests/timing_backends.py's before_twin, before_slowed, etc.
+
+    Timed in one benchmark, their processes interleaved, then saved apart: runs
+    made minutes apart on this shared machine drift by 10-50% as a whole (measured:
+    the same code 1.5x slower in a third run than in the first, every process
+    alike), a drift that no statistics can tell from a change of the code."""
+    frame = bench(
         grid=[((128, 128, 10), 256)],
-        backends=[TWIN, SLOWED],
+        backends=[
+            f"timing_backends:{run}_{b}" for run in RUNS for b in ("twin", "slowed")
+        ],
         ops=["train_step"],
         threads=1,
-        repeats=5,
+        repeats=6,
         variants=("triptych",),
         timer_check=False,
         roofline=False,
+        budget_s=0.6,
     )
-    bench.write_csv(frame, path)
-    return path
+    paths = []
+    for run in RUNS:
+        names = {f"{run}_twin": "twin", f"{run}_slowed": "slowed"}
+        one = frame[frame.backend.isin(list(names))].replace({"backend": names})
+        environment = frame.attrs["environment"]
+        workers = environment["workers"]
+        one.attrs["environment"] = {
+            **environment,
+            "workers": {names[n]: workers[n] for n in names if n in workers},
+        }
+        paths.append(folder / f"{run}.csv")
+        bench.write_csv(one, paths[-1])
+    return paths
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("runs")
-    with pytest.MonkeyPatch.context() as patch:
-        before = bench_run(folder / "before.csv", patch, "1.0")
-        again = bench_run(folder / "again.csv", patch, "1.0")
-        after = bench_run(folder / "after.csv", patch, "1.4")
-    return before, again, after
+    return TwoTries(lambda: three_runs(tmp_path_factory.mktemp("runs")))
 
 
 @pytest.mark.timing  # compares timings: run alone (python3 dev.py test)
 def test_a_planted_slowdown_is_slower_and_the_untouched_backend_a_tie(runs):
-    before, _, after = runs
-    table = compare.compare(before, after).set_index("backend")
-    assert table.loc["slowed", "verdict"] == "slower", table
-    # two runs minutes apart on a shared machine: the load between them moves the
-    # ratio (1.73 seen for the planted 1.4 in CI); the factor itself is checked
-    # within one run in tests/test_bench.py
-    assert 1.15 < table.loc["slowed", "ratio"] < 2.5, table
-    assert table.loc["slowed", "ci_low"] > 1
-    assert table.loc["twin_a", "verdict"] == "tie", table
+    def check(paths):
+        before, _, after = paths
+        table = compare.compare(before, after).set_index("backend")
+        assert table.loc["slowed", "verdict"] == "slower", table.to_string()
+        assert table.loc["slowed", "ci_low"] > 1, table.to_string()
+        assert 1.2 < table.loc["slowed", "ratio"] < 1.65, table.to_string()
+        assert table.loc["twin", "verdict"] == "tie", table.to_string()
+
+    runs.check(check)
 
 
 @pytest.mark.timing  # compares timings: run alone (python3 dev.py test)
 def test_fail_slower_exits_1_on_the_regression_and_0_on_the_same_code(runs, capsys):
-    before, again, after = runs
-    assert cli.main(["compare", str(before), str(after), "--fail-slower", "1.1"]) == 1
-    assert "significantly slower by more than 1.1x" in capsys.readouterr().out
-    assert cli.main(["compare", str(before), str(again), "--fail-slower", "1.1"]) == 0
-    assert cli.main(["compare", str(before), str(after)]) == 0  # no flag: no guard
+    def check(paths):
+        before, again, after = map(str, paths)
+        assert cli.main(["compare", before, after, "--fail-slower", "1.1"]) == 1
+        assert "significantly slower by more than 1.1x" in capsys.readouterr().out
+        assert cli.main(["compare", before, again, "--fail-slower", "1.1"]) == 0, (
+            capsys.readouterr().out
+        )
+        assert cli.main(["compare", before, after]) == 0  # no flag: no guard
+
+    runs.check(check)
 
 
 @pytest.mark.timing  # compares timings: run alone (python3 dev.py test)
 def test_more_runs_are_each_compared_with_the_first(runs):
-    before, again, after = runs
-    table = compare.compare(before, again, after)
-    assert list(dict.fromkeys(table.run)) == ["again.csv", "after.csv"]
-    assert table.attrs["runs"] == ["before.csv", "again.csv", "after.csv"]
+    def check(paths):
+        table = compare.compare(*paths)
+        assert list(dict.fromkeys(table.run)) == ["again.csv", "after.csv"]
+        assert table.attrs["runs"] == ["before.csv", "again.csv", "after.csv"]
+
+    runs.check(check)
 
 
 # --------------------------------------------------- made-up runs, no timing
