@@ -21,12 +21,19 @@ DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
 
 def from_numpy(params, spec: NetworkSpec, device=None) -> Params:
-    """Reference parameters -> tensors in spec.dtype on `device` (always a copy)."""
+    """Reference parameters -> tensors in spec.dtype on `device` (always a copy).
+
+    Each W (in, out) is held in the memory order nn.Linear holds its weight: a
+    transposed view of an (out, in) tensor. The values and the shape are the same;
+    the products are not: for a narrow layer such as 1024 -> 10 at batch 1024,
+    MKL's a.T @ g took 2.7 ms with W row-major and 0.6 ms in this order, and the
+    whole train step 13% longer (measured: README, "Design decisions").
+    """
     validate.check_incoming_params(params, spec)
     dtype, device = DTYPES[spec.dtype], _device(device)
     return [
         (
-            torch.tensor(W, dtype=dtype, device=device),
+            torch.tensor(W, dtype=dtype, device=device).T.contiguous().T,
             torch.tensor(b, dtype=dtype, device=device),
         )
         for W, b in params
