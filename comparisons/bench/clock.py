@@ -33,12 +33,8 @@ def measure(
     statistics can be redone later.
 
     Many short blocks rather than a few long ones: on a busy machine a short block
-    often runs untouched where a long one seldom does, so the fastest block (the
-    verdicts' value of a process) is closer to what the code costs. Measured with
-    two other busy processes on the 2 cores (NumPy, 128-128-10, batch 256, eight
-    processes a side, two tries): the fastest blocks of the processes scattered by
-    10% and 16% (sd of their logarithms) with blocks of at least 10 ms, five at
-    most, and by 8% and 2.5% with blocks of at least 2 ms in the same 0.3 s.
+    more often runs untouched, so the fastest block (a process's value in the
+    verdicts) scatters less between processes (measured: README, "The clock").
     """
 
     def timed(n: int) -> float:
