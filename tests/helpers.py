@@ -67,6 +67,24 @@ def fake_frame(times: dict, blocks: int = 5, **fields) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def bench_timing_backends(names: list[str], repeats: int) -> pd.DataFrame:
+    """The train step of tests/timing_backends.py's `names`, `repeats` processes
+    each, on one thread: one small grid point, nothing else timed."""
+    from comparisons import bench
+
+    return bench(
+        grid=[((128, 128, 10), 256)],
+        ops=["train_step"],
+        backends=[f"timing_backends:{name}" for name in names],
+        threads=1,
+        repeats=repeats,
+        variants=("triptych",),
+        timer_check=False,
+        roofline=False,
+        budget_s=0.6,
+    )
+
+
 class TwoTries:
     """A timing measurement that a test may take once more, on fresh processes.
 

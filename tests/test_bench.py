@@ -11,7 +11,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import TwoTries, fake_frame
+from helpers import TwoTries, bench_timing_backends, fake_frame
 
 from comparisons import bench
 from comparisons.bench import clock, confidence, roofline, words, work
@@ -431,21 +431,7 @@ def twins_and_slowed(monkeypatch_module):
     # once called it a tie in CI (ratio 1.23, 95% CI 0.98-1.54)
     return TwoTries(
         lambda: bench.verdicts(
-            bench(
-                grid=[((128, 128, 10), 256)],
-                ops=["train_step"],
-                backends=[
-                    "timing_backends:twin_a",
-                    "timing_backends:twin_b",
-                    "timing_backends:slowed",
-                ],
-                threads=1,
-                repeats=10,
-                variants=("triptych",),
-                timer_check=False,
-                roofline=False,
-                budget_s=0.6,
-            )
+            bench_timing_backends(["twin_a", "twin_b", "slowed"], repeats=10)
         )
     )
 
