@@ -3,6 +3,8 @@ bench frames made up from given times."""
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 
 import reference
@@ -107,7 +109,11 @@ class TwoTries:
             if len(self.results) <= attempt:
                 self.results.append(self.measure())
             try:
-                return check(self.results[attempt])
+                result = check(self.results[attempt])
             except AssertionError as failure:
                 failures.append(f"run {attempt + 1}: {failure}")
+                continue
+            if failures:  # said in pytest's warnings summary, never silent
+                warnings.warn(f"passed on a second run; {failures[0]}", stacklevel=2)
+            return result
         raise AssertionError("failed in two independent runs:\n" + "\n".join(failures))

@@ -447,6 +447,27 @@ def pair(table, a: str, b: str) -> pd.DataFrame:
     return table[(table.a_backend == a) & (table.b_backend == b)]
 
 
+def test_a_second_run_is_taken_only_where_the_first_fails_and_said_never_silent():
+    measured = iter([1, 2])
+    tries = TwoTries(lambda: next(measured))
+
+    def is_two(value):
+        assert value == 2
+
+    def never(value):
+        raise AssertionError(f"not {value}")
+
+    assert tries.check(lambda value: value) == 1  # the first run, no second
+    assert tries.results == [1]
+    with pytest.warns(
+        UserWarning, match="passed on a second run; run 1: assert 1 == 2"
+    ):
+        tries.check(is_two)
+    assert tries.results == [1, 2]  # shared by every test that asks
+    with pytest.raises(AssertionError, match="two independent runs:\nrun 1: not 1"):
+        tries.check(never)
+
+
 @pytest.mark.timing  # compares timings: run alone (python3 dev.py test)
 def test_the_same_code_under_two_names_is_a_tie_at_every_grid_point(twins_and_slowed):
     def check(table):
