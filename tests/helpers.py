@@ -93,10 +93,10 @@ class TwoTries:
     A 95% interval calls identical code different in one run out of twenty by
     design, and a run on a busy shared machine (load above 2 on 2 cores in CI) can
     be too noisy to show a planted 1.3x; the second run is independent, so a
-    correct harness fails both about one time in 400. A harness that is wrong the
-    same way every run (a ratio upside down, the slowdown put on the wrong
-    backend) fails both; the intervals' width is pinned without timing, on
-    made-up frames, in tests/test_bench.py."""
+    correct harness fails an A/A test in both about one time in 400. A harness
+    that is wrong the same way every run (a ratio upside down, the slowdown put
+    on the wrong backend) fails both; the intervals' width is pinned without
+    timing, on made-up frames, in tests/test_bench.py."""
 
     def __init__(self, measure):
         self.measure = measure  # () -> a fresh measurement
