@@ -24,12 +24,12 @@ def three_runs(folder):
     first, every process alike), which no statistics can tell from a change."""
     backends = [f"{run}_{b}" for run in RUNS for b in ("twin", "slowed")]
     frame = bench_timing_backends(backends, repeats=6)
+    environment = frame.attrs["environment"]
+    workers = environment["workers"]
     paths = []
     for run in RUNS:
         names = {f"{run}_twin": "twin", f"{run}_slowed": "slowed"}
         one = frame[frame.backend.isin(list(names))].replace({"backend": names})
-        environment = frame.attrs["environment"]
-        workers = environment["workers"]
         one.attrs["environment"] = {
             **environment,
             "workers": {names[n]: workers[n] for n in names if n in workers},

@@ -93,13 +93,13 @@ def bounds(frame: pd.DataFrame) -> list[str]:
     """Per backend and network, in one sentence: where overhead ends and where the
     step comes within COMPUTE_BOUND_FACTOR of the roofline."""
     out = []
-    factor = f"{roofline.COMPUTE_BOUND_FACTOR:g}x"
+    times = f"{roofline.COMPUTE_BOUND_FACTOR:g}x"
     for row in roofline.bounds(frame).itertuples():
         near = (
-            f"from batch {row.roofline_from:.0f} on it runs within {factor} of the "
+            f"from batch {row.roofline_from:.0f} on it runs within {times} of the "
             f"roofline (compute-bound)"
             if not math.isnan(row.roofline_from)
-            else f"up to batch {row.largest_batch} it stays more than {factor} from "
+            else f"up to batch {row.largest_batch} it stays more than {times} from "
             f"the roofline (at best {row.best_of_roofline:.0%} of it)"
         )
         out.append(
