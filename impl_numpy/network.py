@@ -10,7 +10,7 @@ import numpy as np
 
 from reference import NetworkSpec, validate
 
-from .activations import ACTIVATIONS
+from .activations import ACTIVATIONS, GRAD_FROM_OUTPUT
 from .losses import (
     mse,
     mse_grad,
@@ -107,8 +107,10 @@ def _loss_and_grads(params: Params, x: Array, y: Array, spec: NetworkSpec):
     for i in reversed(range(len(params))):
         W, _ = params[i]
         grads.append((activations[i].T @ delta, delta.sum(axis=0)))  # dL/dW, dL/db
-        if i > 0:  # dL/dz of the layer below: back through W, then through f
-            delta = ACTIVATIONS[spec.activation][1](zs[i - 1], delta @ W.T)
+        if i > 0:  # dL/dz of the layer below: back through W, then through f,
+            # from f's output activations[i] = f(zs[i - 1]), kept by the forward pass
+            f_grad = GRAD_FROM_OUTPUT[spec.activation]
+            delta = f_grad(activations[i], delta @ W.T)
     return value, grads[::-1]
 
 

@@ -35,8 +35,9 @@ ACTIVATION_TEXT = {
     ),
     "relu": (
         "ReLU and its derivative",
-        "relu'(0) = 0 everywhere: NumPy's mask `z > 0` says so explicitly, and "
-        "`torch.relu` and `jax.nn.relu` define their derivative that way. Other "
+        "relu'(0) = 0 everywhere: NumPy's mask `a > 0` (a = relu(z) > 0 exactly "
+        "where z > 0) says so explicitly, and `torch.relu` and `jax.nn.relu` define "
+        "their derivative that way. Other "
         "spellings of the same function differ exactly at the kink (see below).",
     ),
     "softmax": (
@@ -68,6 +69,7 @@ def _activation(name: str) -> Concept:
         (
             same("activations", name),
             same("activations", f"{name}_grad"),
+            *_from_output(name),
             only(
                 "activations",
                 "a vector-Jacobian product by autograd",
@@ -78,6 +80,15 @@ def _activation(name: str) -> Concept:
         rf"{name}(_grad)?",
         pictures=("activation", *MORE_PICTURES.get(name, ())),
     )
+
+
+def _from_output(name: str) -> tuple[Row, ...]:
+    """NumPy's derivative from the output a = f(z), which its backward pass
+    uses (hidden activations only)."""
+    if name not in reference.ACTIVATIONS:
+        return ()
+    job = "f' from the output a = f(z) that backprop keeps"
+    return (only("activations", job, numpy=(f"_{name}_grad_from",)),)
 
 
 NETWORK = Concept(
