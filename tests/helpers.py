@@ -1,15 +1,44 @@
-"""Shared test helpers: batches that fit a spec, the oracle on the same inputs, and
-bench frames made up from given times."""
+"""Shared test helpers: batches that fit a spec, the oracle on the same inputs,
+bench frames made up from given times, and slow fixtures made once per run."""
 
 from __future__ import annotations
 
+import os
+import pickle
+import tempfile
 import warnings
+from pathlib import Path
 
 import pandas as pd
 
 import reference
 from comparisons import runs
 from reference import NetworkSpec
+
+try:
+    import fcntl  # POSIX file locks, to share a fixture between xdist's workers
+except ImportError:  # Windows: each worker makes its own
+    fcntl = None
+
+
+def once_per_run(tmp_path_factory, name: str, make):
+    """`make(folder)` once for the whole test run, its result shared by every
+    pytest-xdist worker: the first worker to ask makes it while the others wait
+    on a lock, then they read the result back (pickled). A module-scoped fixture
+    is made once per worker instead: the quick report twice, side by side, at
+    about 100 s each on two cores. Without xdist (or file locks), just
+    make(folder)."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None or fcntl is None:
+        return make(tmp_path_factory.mktemp(name))
+    run = tmp_path_factory.getbasetemp().parent  # the run's folder, above each worker's
+    saved = run / f"{name}.pickle"
+    with open(run / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not saved.exists():  # the first to ask; a failed make leaves no pickle
+            result = make(Path(tempfile.mkdtemp(prefix=f"{name}-", dir=run)))
+            saved.write_bytes(pickle.dumps(result))
+            return result
+    return pickle.loads(saved.read_bytes())
 
 
 def make_batch(spec: NetworkSpec, n: int = 16, seed: int = 1, labels: bool = True):

@@ -11,7 +11,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import TwoTries, bench_timing_backends, fake_frame
+from helpers import TwoTries, bench_timing_backends, fake_frame, once_per_run
 
 from comparisons import bench
 from comparisons.bench import clock, confidence, roofline, words, work
@@ -304,17 +304,20 @@ def test_where_overhead_ends_is_read_off_the_batch_sweep():
 
 
 @pytest.fixture(scope="module")
-def small_bench():
-    return bench(
-        grid=[((8, 8, 3), 16), ((16, 8, 3), 32)],
-        ops=["train_step", "forward"],
-        threads=1,
-        repeats=2,
-        min_block_s=0.001,
-        blocks=3,
-        budget_s=0.1,
-        variants=("triptych", "matmuls", "idiomatic", "nojit"),
-    )
+def small_bench(tmp_path_factory):
+    def make(folder):
+        return bench(
+            grid=[((8, 8, 3), 16), ((16, 8, 3), 32)],
+            ops=["train_step", "forward"],
+            threads=1,
+            repeats=2,
+            min_block_s=0.001,
+            blocks=3,
+            budget_s=0.1,
+            variants=("triptych", "matmuls", "idiomatic", "nojit"),
+        )
+
+    return once_per_run(tmp_path_factory, "small-bench", make)
 
 
 def test_the_frame_has_the_promised_columns_and_dtypes(small_bench):

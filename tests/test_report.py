@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from browser import find_chromium, render
+from helpers import once_per_run
 
 from comparisons import bench, cli, report
 from comparisons.consistency import COLUMNS as CONSISTENCY_COLUMNS
@@ -24,9 +25,10 @@ from comparisons.trajectories import COLUMNS as TRAJECTORY_COLUMNS
 
 @pytest.fixture(scope="module")
 def made(tmp_path_factory):
-    out = tmp_path_factory.mktemp("report") / "report"
-    frames = report.report(out, quick=True)
-    return out, frames
+    def make(folder):
+        return folder / "report", report.report(folder / "report", quick=True)
+
+    return once_per_run(tmp_path_factory, "quick-report", make)
 
 
 def test_every_file_is_written(made):

@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 from browser import find_chromium, render
 from conftest import load_backend
+from helpers import once_per_run
 
 from comparisons import cli, show
 from comparisons.show import descent, pictures
@@ -43,9 +44,12 @@ def report(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory, report, backends) -> Path:
-    path = tmp_path_factory.mktemp("show") / "show.html"
-    assert cli.main(["show", "--html", str(path), "--report", str(report)]) == 0
-    return path
+    def make(folder):
+        path = folder / "show.html"
+        assert cli.main(["show", "--html", str(path), "--report", str(report)]) == 0
+        return path
+
+    return once_per_run(tmp_path_factory, "show-page", make)
 
 
 class StrictParser(html.parser.HTMLParser):
