@@ -61,6 +61,8 @@ def activation_names() -> list[str]:
 
 def _activation(name: str) -> Concept:
     title, differs = ACTIVATION_TEXT.get(name, (f"{name} and its derivative", ""))
+    job = "f' from the kept output a = f(z), as backprop uses it"
+    from_output = only("activations", job, numpy=(f"_{name}_grad_from",))
     return Concept(
         name,
         title,
@@ -69,7 +71,7 @@ def _activation(name: str) -> Concept:
         (
             same("activations", name),
             same("activations", f"{name}_grad"),
-            *_from_output(name),
+            *((from_output,) if name in reference.ACTIVATIONS else ()),  # hidden f
             only(
                 "activations",
                 "a vector-Jacobian product by autograd",
@@ -80,15 +82,6 @@ def _activation(name: str) -> Concept:
         rf"{name}(_grad)?",
         pictures=("activation", *MORE_PICTURES.get(name, ())),
     )
-
-
-def _from_output(name: str) -> tuple[Row, ...]:
-    """NumPy's derivative from the output a = f(z), which its backward pass
-    uses (hidden activations only)."""
-    if name not in reference.ACTIVATIONS:
-        return ()
-    job = "f' from the output a = f(z) that backprop keeps"
-    return (only("activations", job, numpy=(f"_{name}_grad_from",)),)
 
 
 NETWORK = Concept(
@@ -105,11 +98,7 @@ NETWORK = Concept(
         same("network", "_forward", job="every layer, z = a @ W + b, a = f(z)"),
         same("network", "loss"),
         same("network", "_output_loss", job="the loss from the last layer"),
-        only(
-            "network",
-            "the loss as a pure function of params, for jax.value_and_grad",
-            jax=("_loss",),
-        ),
+        only("network", "the loss of params, for jax.value_and_grad", jax=("_loss",)),
     ),
     r"forward|loss",
     aliases=("forward", "layers"),
