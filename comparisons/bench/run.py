@@ -76,7 +76,7 @@ def bench(
     blocks: int = 50,
     variants=None,
     timer_check: bool = True,
-    budget_s: float = 0.3,
+    budget_s: float = 0.2,
     device=None,
     seed: int = 0,
     timeout: float = 900.0,
