@@ -205,7 +205,7 @@ AUTODIFF = Concept(
         Row(
             "activations",
             {
-                "numpy": ("tanh", "tanh_grad"),
+                "numpy": ("tanh", "tanh_grad", "_tanh_grad_from"),
                 ENGINE: ("Tensor.__init__", "Tensor.tanh"),
                 "torch": ("tanh", "_vjp"),
                 "jax": ("tanh", "_vjp"),
