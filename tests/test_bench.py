@@ -14,7 +14,7 @@ import pytest
 from helpers import TwoTries, bench_timing_backends, fake_frame, once_per_run
 
 from comparisons import bench
-from comparisons.bench import clock, confidence, roofline, words, work
+from comparisons.bench import clock, confidence, plan, roofline, words, work
 
 
 class FakeClock:
@@ -366,7 +366,7 @@ def test_processes_interleave_and_each_runs_its_cases_in_a_recorded_seeded_order
         )
     }
     assert orders[0] != orders[1]  # shuffled per process
-    cases = bench.plan._cases("jax", [((8, 8, 3), 16)], ("forward",), ("float32",))
+    cases = plan._cases("jax", [((8, 8, 3), 16)], ("forward",), ("float32",))
     first = [dict(c) for c in cases]
     import random
 
@@ -527,6 +527,34 @@ def test_a_failing_torch_compile_becomes_a_row_with_its_reason(monkeypatch):
     assert math.isnan(compiled.median_s)
     assert compiled.note.startswith("torch.compile failed:")
     assert frame[frame.variant == "triptych"].median_s.notna().all()  # kept
+
+
+# torch.compile in this process imports torch.jit, which warns of its own deprecation
+@pytest.mark.filterwarnings("ignore:`torch.jit.script_method` is deprecated")
+def test_every_compiled_case_is_compiled_past_dynamos_recompile_limit(monkeypatch):
+    """More compiled cases in one worker than dynamo's recompile limit for one
+    code object (8; made 2 here, to keep the test short): each case is compiled
+    afresh, none is left to run eagerly under the name `compiled`, and none
+    recompiles after its first call. Before the fix the last two of ten grid
+    points per process ran eagerly, noted as 'recompiles: 0'."""
+    import torch._dynamo
+
+    from comparisons.bench import worker
+
+    monkeypatch.setattr(torch._dynamo.config, "recompile_limit", 2)
+    monkeypatch.setattr(torch._dynamo.config, "trace_autograd_ops", False)
+    settings = plan.worker_settings("tanh", 0.001, 3, 0.05, None)
+    grid = [((8, 8, 3), batch) for batch in (1, 2, 3, 4)]
+    job = plan.jobs(
+        grid, ["torch"], ["train_step"], None, 1, 1, ("compiled",), 0, 900,
+        settings, timer_check=False, roofline=False,
+    )[0]  # fmt: skip
+    job["peak_reset_works"] = False
+    torch_backend = worker._load(job)
+    rows = [worker._time_case(torch_backend, case, job) for case in job["cases"]]
+    assert len(rows) == len(grid)
+    for row in rows:
+        assert "recompiles: 0" in row["note"] and "eager" not in row["note"], row
 
 
 def test_a_hanging_worker_is_killed_at_its_limit_and_the_others_rows_kept():

@@ -100,10 +100,16 @@ def _time_case(backend, case: dict, job: dict) -> dict:
     from comparisons.bench import clock
 
     scope = "case" if clock.peak_reset() and job["peak_reset_works"] else "process"
-    resident, compiles = clock.resident_bytes(), _compile_counts(case)
+    resident = clock.resident_bytes()
     try:
+        run = _build(backend, case, job)
+        compiles = _compile_counts(case)  # after the build, which resets dynamo
+        if compiles is not None:  # what the first call compiled: the rest recompiles
+            run, compiles = _after_first_call(
+                run, compiles, lambda: _compile_counts(case)
+            )
         timing = clock.measure(
-            _build(backend, case, job),
+            run,
             backend.sync,
             job["min_block_s"],
             job["blocks"],
@@ -159,24 +165,46 @@ def _build(backend, case: dict, job: dict):
     )
 
 
-def _compile_counts(case: dict) -> tuple[dict, int] | None:
-    """torch.compile's graph breaks (reason -> count) and recompiles so far in this
-    process; None for a variant that does not compile."""
+def _compile_counts(case: dict) -> tuple[dict, int, int] | None:
+    """torch.compile's counts so far in this process: graph breaks (reason ->
+    count), frames compiled, and frames it gave up compiling (past its
+    recompile limit, left to run eagerly); None for a variant that does not
+    compile."""
     if "compiled" not in case["variant"]:
         return None
     from torch._dynamo.utils import counters
 
-    return dict(counters["graph_break"]), sum(counters["recompiles"].values())
+    gave_up = sum(n for k, n in counters["unimplemented"].items() if "limit" in k)
+    return dict(counters["graph_break"]), counters["frames"]["ok"], gave_up
 
 
-def _compile_note(before, after) -> str:
-    """The graph breaks and recompiles of one case, in words ('' if not compiled)."""
-    if before is None:
+def _after_first_call(run, before, counts):
+    """`run` wrapped, and the list [before, counts() after its first call] that
+    its first call completes."""
+    seen = [before]
+
+    def first_then_run():
+        out = run()
+        if len(seen) == 1:
+            seen.append(counts())
+        return out
+
+    return first_then_run, seen
+
+
+def _compile_note(seen, after) -> str:
+    """The graph breaks and recompiles of one case, in words ('' if not
+    compiled): a frame compiled after the first call is a recompile."""
+    if seen is None:
         return ""
+    before, first = seen[0], seen[-1]
     reasons = {k: n - before[0].get(k, 0) for k, n in after[0].items()}
     reasons = [k.splitlines()[0][:80] for k, n in reasons.items() if n > 0]
     breaks = f"{len(reasons)} ({'; '.join(reasons[:2])})" if reasons else "none"
-    return f"graph breaks: {breaks}; recompiles: {after[1] - before[1]}"
+    note = f"graph breaks: {breaks}; recompiles: {after[1] - first[1]}"
+    if after[2] > before[2]:
+        note += "; gave up past its recompile limit: partly eager"
+    return note
 
 
 def _timer_check(backend, job) -> dict:

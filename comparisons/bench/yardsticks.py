@@ -129,10 +129,18 @@ def _torch_compile(step):
     """`torch.compile(step)`, the whole step where dynamo can: with
     `trace_autograd_ops` on (set for this worker process only), it traces
     `torch.autograd.grad` and `backward()` instead of breaking the graph there.
-    Both compiled variants get the same setting, whatever order they run in."""
+    Both compiled variants get the same setting, whatever order they run in.
+
+    Dynamo's caches are reset first, so that each case compiles afresh: every
+    case's `step` shares one code object, and dynamo, finding new closure values
+    and shapes, recompiled it case after case up to its `recompile_limit` (8),
+    then ran it eagerly -- two of ten grid points per process were timed uncompiled
+    under the name `compiled`. (The compiled kernels stay in inductor's cache on
+    disk.)"""
     import torch
     import torch._dynamo
 
+    torch._dynamo.reset()
     torch._dynamo.config.trace_autograd_ops = True
     return torch.compile(step)
 
