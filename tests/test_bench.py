@@ -545,11 +545,21 @@ def test_every_compiled_case_is_compiled_past_dynamos_recompile_limit(monkeypatc
     monkeypatch.setattr(torch._dynamo.config, "trace_autograd_ops", False)
     settings = plan.worker_settings("tanh", 0.001, 3, 0.05, None)
     grid = [((8, 8, 3), batch) for batch in (1, 2, 3, 4)]
-    job = plan.jobs(
-        grid, ["torch"], ["train_step"], None, 1, 1, ("compiled",), 0, 900,
-        settings, timer_check=False, roofline=False,
-    )[0]  # fmt: skip
-    job["peak_reset_works"] = False
+    jobs = plan.jobs(
+        grid=grid,
+        backends=["torch"],
+        ops=["train_step"],
+        dtypes=None,
+        threads=1,
+        repeats=1,
+        variants=("compiled",),
+        seed=0,
+        timeout=900,
+        settings=settings,
+        timer_check=False,
+        roofline=False,
+    )
+    job = {**jobs[0], "peak_reset_works": False}
     torch_backend = worker._load(job)
     rows = [worker._time_case(torch_backend, case, job) for case in job["cases"]]
     assert len(rows) == len(grid)

@@ -97,17 +97,13 @@ def _run_cases(backend, job: dict, threads: int, out) -> None:
 
 def _time_case(backend, case: dict, job: dict) -> dict:
     """The case's timing per step, or its failure as a note; its memory peak."""
-    from comparisons.bench import clock
+    from comparisons.bench import clock, compiles
 
     scope = "case" if clock.peak_reset() and job["peak_reset_works"] else "process"
     resident = clock.resident_bytes()
     try:
         run = _build(backend, case, job)
-        compiles = _compile_counts(case)  # after the build, which resets dynamo
-        if compiles is not None:  # what the first call compiled: the rest recompiles
-            run, compiles = _after_first_call(
-                run, compiles, lambda: _compile_counts(case)
-            )
+        run, seen = compiles.watched(run, case)  # after the build: it resets dynamo
         timing = clock.measure(
             run,
             backend.sync,
@@ -131,7 +127,7 @@ def _time_case(backend, case: dict, job: dict) -> dict:
         "mem_peak_bytes": peak,
         "mem_added_bytes": max(peak - resident, 0),
         "mem_scope": scope,
-        "note": _compile_note(compiles, _compile_counts(case)),
+        "note": compiles.note(seen, case),
     }
 
 
@@ -163,48 +159,6 @@ def _build(backend, case: dict, job: dict):
         case["steps"],
         job["device"],
     )
-
-
-def _compile_counts(case: dict) -> tuple[dict, int, int] | None:
-    """torch.compile's counts so far in this process: graph breaks (reason ->
-    count), frames compiled, and frames it gave up compiling (past its
-    recompile limit, left to run eagerly); None for a variant that does not
-    compile."""
-    if "compiled" not in case["variant"]:
-        return None
-    from torch._dynamo.utils import counters
-
-    gave_up = sum(n for k, n in counters["unimplemented"].items() if "limit" in k)
-    return dict(counters["graph_break"]), counters["frames"]["ok"], gave_up
-
-
-def _after_first_call(run, before, counts):
-    """`run` wrapped, and the list [before, counts() after its first call] that
-    its first call completes."""
-    seen = [before]
-
-    def first_then_run():
-        out = run()
-        if len(seen) == 1:
-            seen.append(counts())
-        return out
-
-    return first_then_run, seen
-
-
-def _compile_note(seen, after) -> str:
-    """The graph breaks and recompiles of one case, in words ('' if not
-    compiled): a frame compiled after the first call is a recompile."""
-    if seen is None:
-        return ""
-    before, first = seen[0], seen[-1]
-    reasons = {k: n - before[0].get(k, 0) for k, n in after[0].items()}
-    reasons = [k.splitlines()[0][:80] for k, n in reasons.items() if n > 0]
-    breaks = f"{len(reasons)} ({'; '.join(reasons[:2])})" if reasons else "none"
-    note = f"graph breaks: {breaks}; recompiles: {after[1] - first[1]}"
-    if after[2] > before[2]:
-        note += "; gave up past its recompile limit: partly eager"
-    return note
 
 
 def _timer_check(backend, job) -> dict:
