@@ -366,14 +366,37 @@ def test_processes_interleave_and_each_runs_its_cases_in_a_recorded_seeded_order
         )
     }
     assert orders[0] != orders[1]  # shuffled per process
-    cases = plan._cases("jax", [((8, 8, 3), 16)], ("forward",), ("float32",))
-    first = [dict(c) for c in cases]
-    import random
 
-    random.Random("0-0-jax").shuffle(first)
-    second = [dict(c) for c in cases]
-    random.Random("0-0-jax").shuffle(second)
-    assert first == second  # the same seed, the same order
+
+def _planned(seed):
+    return plan.jobs(
+        grid=[((8, 8, 3), 16), ((16, 8, 3), 32)],
+        backends=["numpy", "jax"],
+        ops=["train_step", "forward"],
+        dtypes=None,
+        threads=1,
+        repeats=4,
+        variants=None,
+        seed=seed,
+        timeout=900,
+        settings=plan.worker_settings("tanh", 0.001, 3, 0.1, None),
+        timer_check=False,
+        roofline=False,
+    )
+
+
+def test_each_process_draws_its_order_and_heap_shift_from_the_seed(small_bench):
+    jobs, again, other = _planned(0), _planned(0), _planned(1)
+    drawn = [(j["cases"], j["heap_pad"]) for j in jobs]
+    assert drawn == [(j["cases"], j["heap_pad"]) for j in again]  # reproducible
+    assert drawn != [(j["cases"], j["heap_pad"]) for j in other]
+    pads = [j["heap_pad"] for j in jobs]
+    assert len(set(pads)) == len(pads)  # a layout per process, not per backend
+    assert all(0 <= p < plan.HEAP_PAD_MAX and p % 16 == 0 for p in pads)
+    # and each worker says which shift it ran with, one per process
+    per_process = small_bench.groupby(["backend", "process"]).heap_pad.unique()
+    assert (per_process.map(len) == 1).all()
+    assert per_process.map(lambda p: p[0]).nunique() == len(per_process)
 
 
 def test_every_process_ran_with_the_same_thread_count(small_bench):

@@ -7,7 +7,9 @@ Fair by construction:
 - `repeats` processes per backend (3 by default), interleaved across backends
   (numpy, torch, jax, numpy, torch, jax, ...), so that a slow minute of the
   machine falls on all of them; within a process the cases run in a seeded
-  random order, recorded in `order`;
+  random order, recorded in `order`, and with its heap shifted by a seeded
+  random number of bytes, recorded in `heap_pad` (see plan.py: memory layout
+  moves a step's time by up to 20%, the same in every process of one layout);
 - each callable: one first call timed alone (compilation lands there), a warm-up,
   then blocks of calls, with the framework's `sync` after every call; every
   block's time is kept (`blocks_s`), so `verdicts` can be recomputed from a CSV;
@@ -40,6 +42,7 @@ COLUMNS = [
     "device",
     "process",
     "order",
+    "heap_pad",
     "median_s",
     "iqr_s",
     "min_s",

@@ -46,6 +46,9 @@ def pin_threads(threads: int) -> None:
 def main(job_path: str, out_path: str) -> int:
     with open(job_path) as f:
         job = json.load(f)
+    # first, before anything else is allocated: this process's memory layout, drawn
+    # per process (see plan.py); held until main returns
+    _heap_pad = bytearray(job["heap_pad"])
     pin_threads(job["threads"])
     sys.path[:0] = [p for p in job["sys_path"] if p not in sys.path]  # the caller's
     from comparisons.bench.clock import peak_reset_works
@@ -86,6 +89,7 @@ def _run_cases(backend, job: dict, threads: int, out) -> None:
         _progress(done, total, f"{job['backend']} {case['variant']} {case['op']}")
         before = machine_state()
         row = {**case, "backend": backend.NAME, "threads": threads}
+        row["heap_pad"] = job["heap_pad"]
         row.update(_time_case(backend, case, job))
         after = machine_state()  # how busy the machine was around this case
         row.update(load_before=before["load"], load_after=after["load"])
