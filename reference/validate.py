@@ -193,17 +193,24 @@ _PASSED_MAX = 4096
 
 
 def _signature(params, x, y, spec, native):
-    """(spec, native, (type, shape, dtype) of every array), or None where the
-    arguments are too malformed to say -- then the full checks say why."""
+    """(spec, native, (type, shape, dtype) of every array, layer by layer), or None
+    where the arguments are too malformed to say (or to hash) -- then the full
+    checks say why. Flat list comprehensions, no helper per array: this runs on
+    every call (1.9 us for a two-layer net, where generators took 2.7 us)."""
     try:
-        layers = tuple(tuple(_array_signature(p) for p in layer) for layer in params)
-        return (spec, native, layers, _array_signature(x), _array_signature(y))
-    except (TypeError, AttributeError):
+        layers = tuple(
+            [
+                (type(W), tuple(W.shape), W.dtype, type(b), tuple(b.shape), b.dtype)
+                for W, b in params
+            ]
+        )
+        signature = (spec, native, layers, type(x), tuple(x.shape), x.dtype)
+        if y is not None:
+            signature += (type(y), tuple(y.shape), y.dtype)
+        hash(signature)  # a spec that is not a NetworkSpec may not hash
+        return signature
+    except (TypeError, AttributeError, ValueError):  # ValueError: not (W, b) pairs
         return None
-
-
-def _array_signature(a):
-    return None if a is None else (type(a), tuple(a.shape), a.dtype)
 
 
 def _check_call(params, x, y, spec: NetworkSpec, native: type) -> None:

@@ -97,6 +97,12 @@ CASES = [
         TypeError,
         "spec must be a NetworkSpec, got str",
     ),
+    (
+        "spec a dict (unhashable)",
+        lambda o: o.b.loss_and_grads(o.params, o.xb, o.yb, {"sizes": (4, 5, 3)}),
+        TypeError,
+        "spec must be a NetworkSpec, got dict",
+    ),
     # x
     (
         "x 1-D",
