@@ -44,7 +44,7 @@ def train(
         lr = jax.numpy.asarray(lr, spec.dtype)  # on the device once, not every step
         losses = []
         for idx in minibatches(len(x), batch_size, steps, seed):
-            xb, yb = (x, y) if idx is None else (x[idx], y[idx])
+            xb, yb = (x, y) if idx is None else _rows(x, y, idx)
             value, params = _step(params, xb, yb, spec, lr)
             losses.append(value)
             if converged(losses, tol):
@@ -59,6 +59,14 @@ def _step(params: Params, x: Array, y: Array, spec: NetworkSpec, lr: float):
     parameters' buffers donated (reused in place) for the new ones."""
     value, grads = jax.value_and_grad(_loss)(params, x, y, spec)
     return value, jax.tree.map(lambda p, g: p - lr * g, params, grads)
+
+
+@jax.jit
+def _rows(x: Array, y: Array, idx) -> tuple[Array, Array]:
+    """The minibatch's rows, x[idx] and y[idx], gathered by one compiled program:
+    the same indexing outside jit takes about 1 ms per array (JAX builds the
+    gather anew for a NumPy index array), against 20 us for both here."""
+    return x[idx], y[idx]
 
 
 @jax.jit
