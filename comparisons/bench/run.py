@@ -9,7 +9,7 @@ Fair by construction:
   machine falls on all of them; within a process the cases run in a seeded
   random order, recorded in `order`, and with its heap shifted by a seeded
   random number of bytes, recorded in `heap_pad` (see plan.py: memory layout
-  moves a step's time by up to 20%, the same in every process of one layout);
+  moves a step's time by up to 18%, the same in every process of one layout);
 - each callable: one first call timed alone (compilation lands there), a warm-up,
   then blocks of calls, with the framework's `sync` after every call; every
   block's time is kept (`blocks_s`), so `verdicts` can be recomputed from a CSV;
