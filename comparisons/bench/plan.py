@@ -4,17 +4,6 @@ with what settings -- every argument checked before any process starts.
 Processes interleave across backends (numpy, torch, jax, numpy, torch, jax, ...),
 so that a slow minute of the machine falls on all of them; within a process the
 cases run in a seeded random order, recorded per row as `order`.
-
-Each process also starts with its heap shifted by a seeded random number of bytes
-(`heap_pad`, 0 to HEAP_PAD_MAX). Where a step's arrays land in memory moves its
-time, and deterministically: the same NumPy step, in processes that differed only
-in the backend's name and the checkout's folder, took 640 µs in every process of
-one name and 540 µs in every process of another -- and a worker given 1280 to
-2304 bytes more heap before it starts is 18% slower, every time, with 0 to 1024
-or 2560 to 6400 it is not. Fixed per name, such a bias is a "difference" that no
-number of processes can tell from a real one (Mytkowicz et al., "Producing wrong
-data without doing anything obviously wrong!", ASPLOS 2009); drawn afresh per
-process, it becomes variation between processes, which the intervals carry.
 """
 
 from __future__ import annotations
@@ -36,7 +25,6 @@ from . import work, yardsticks
 WORK_PER_CALL = 1e9
 MAX_STEPS_PER_CALL = 50
 NOJIT_STEPS_PER_CALL = 2
-HEAP_PAD_MAX = 16384  # bytes, in steps of 16 (malloc's alignment)
 
 
 def worker_settings(activation, min_block_s, blocks, budget_s, device) -> dict:
@@ -83,9 +71,8 @@ def jobs(
     out = []
     for process in range(_check_count("repeats", repeats)):  # interleaved
         for name in names:
-            draw = random.Random(f"{seed}-{process}-{name}")
             cases = _cases(name, grid, ops, dtypes, variants)
-            draw.shuffle(cases)
+            random.Random(f"{seed}-{process}-{name}").shuffle(cases)
             first = process == 0
             out.append(
                 dict(
@@ -93,7 +80,6 @@ def jobs(
                     backend=name,
                     process=process,
                     cases=cases,
-                    heap_pad=draw.randrange(0, HEAP_PAD_MAX, 16),
                     roofline=roofline and first,
                     timer_check=timer_check
                     and first

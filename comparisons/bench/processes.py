@@ -17,6 +17,7 @@ import tempfile
 import threading
 
 from ..interrupts import signals_held
+from .worker import ALLOCATOR
 
 
 def run_worker(job: dict, progress) -> dict:
@@ -37,6 +38,7 @@ def run_worker(job: dict, progress) -> dict:
             with signals_held():  # a worker started is a worker we can stop
                 worker = subprocess.Popen(
                     [sys.executable, script, job_path, out_path],
+                    env={**ALLOCATOR, **os.environ},
                     stderr=subprocess.PIPE,
                     text=True,
                     start_new_session=True,  # its own group: killed whole

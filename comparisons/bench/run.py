@@ -7,9 +7,9 @@ Fair by construction:
 - `repeats` processes per backend (3 by default), interleaved across backends
   (numpy, torch, jax, numpy, torch, jax, ...), so that a slow minute of the
   machine falls on all of them; within a process the cases run in a seeded
-  random order, recorded in `order`, and with its heap shifted by a seeded
-  random number of bytes, recorded in `heap_pad` (see plan.py: memory layout
-  moves a step's time by up to 18%, the same in every process of one layout);
+  random order, recorded in `order`; every worker runs with the same
+  settings of glibc's allocator (see processes.py: left to itself, it made the
+  same NumPy step up to 50% slower in some processes than in others);
 - each callable: one first call timed alone (compilation lands there), a warm-up,
   then blocks of calls, with the framework's `sync` after every call; every
   block's time is kept (`blocks_s`), so `verdicts` can be recomputed from a CSV;
@@ -42,7 +42,6 @@ COLUMNS = [
     "device",
     "process",
     "order",
-    "heap_pad",
     "median_s",
     "iqr_s",
     "min_s",

@@ -28,6 +28,21 @@ THREAD_VARIABLES = (
     "VECLIB_MAXIMUM_THREADS",
     "NUMEXPR_NUM_THREADS",
 )
+# glibc's allocator, set alike in every worker by processes.py as it starts one
+# (glibc reads these once, at start; a variable you set yourself wins). Left to
+# itself, glibc serves an array of 128 KiB or more from fresh pages mapped for it
+# and unmapped when it is freed -- page faults on every step -- until a freed one
+# raises its threshold; whether a process ends up there depended on everything it
+# had allocated before: the same NumPy step took 530 us or 680 to 800 us per
+# process, fixed by the backend's name, the checkout's folder and a few KiB of
+# heap more or less (an A/A pair differed by 1.17x in every one of six
+# processes). With a fixed threshold of 32 MiB (glibc's largest) and the heap
+# never trimmed, a step's temporaries reuse the heap's memory: 530 us in every
+# process, whatever came before.
+ALLOCATOR = {
+    "MALLOC_MMAP_THRESHOLD_": str(32 * 2**20),
+    "MALLOC_TRIM_THRESHOLD_": str(2**32),
+}
 FRAMEWORKS = ("numpy", "torch", "jax")
 # what a worker must not import (it would cost time and memory in every process);
 # the worker records whether it did
@@ -46,9 +61,6 @@ def pin_threads(threads: int) -> None:
 def main(job_path: str, out_path: str) -> int:
     with open(job_path) as f:
         job = json.load(f)
-    # first, before anything else is allocated: this process's memory layout, drawn
-    # per process (see plan.py); held until main returns
-    _heap_pad = bytearray(job["heap_pad"])
     pin_threads(job["threads"])
     sys.path[:0] = [p for p in job["sys_path"] if p not in sys.path]  # the caller's
     from comparisons.bench.clock import peak_reset_works
@@ -89,7 +101,6 @@ def _run_cases(backend, job: dict, threads: int, out) -> None:
         _progress(done, total, f"{job['backend']} {case['variant']} {case['op']}")
         before = machine_state()
         row = {**case, "backend": backend.NAME, "threads": threads}
-        row["heap_pad"] = job["heap_pad"]
         row.update(_time_case(backend, case, job))
         after = machine_state()  # how busy the machine was around this case
         row.update(load_before=before["load"], load_after=after["load"])
@@ -218,6 +229,7 @@ def _environment(job: dict) -> dict:
         if hasattr(os, "sched_getaffinity")
         else None,
         "thread_env": {name: os.environ.get(name) for name in THREAD_VARIABLES},
+        "allocator_env": {name: os.environ.get(name) for name in ALLOCATOR},
         "versions": {},
         "device": job["device"] or "cpu",
         "blas": _blas(),
