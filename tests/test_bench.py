@@ -564,8 +564,6 @@ def test_every_compiled_case_is_compiled_past_dynamos_recompile_limit(monkeypatc
     points per process ran eagerly, noted as 'recompiles: 0'."""
     import torch._dynamo
 
-    from comparisons.bench import worker
-
     monkeypatch.setattr(torch._dynamo.config, "recompile_limit", 2)
     monkeypatch.setattr(torch._dynamo.config, "trace_autograd_ops", False)
     settings = plan.worker_settings("tanh", 0.001, 3, 0.05, None)

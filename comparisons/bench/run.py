@@ -8,7 +8,7 @@ Fair by construction:
   (numpy, torch, jax, numpy, torch, jax, ...), so that a slow minute of the
   machine falls on all of them; within a process the cases run in a seeded
   random order, recorded in `order`; every worker runs with the same
-  settings of glibc's allocator (see processes.py: left to itself, it made the
+  settings of glibc's allocator (see worker.ALLOCATOR: left to itself, it made the
   same NumPy step up to 50% slower in some processes than in others);
 - each callable: one first call timed alone (compilation lands there), a warm-up,
   then blocks of calls, with the framework's `sync` after every call; every
