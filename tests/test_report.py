@@ -165,9 +165,12 @@ def interrupted_report(out: Path, tmpdir: Path, when, signum) -> bool:
 
 def self_interrupted_report(out: Path, tmpdir: Path, moment: str, signum) -> bool:
     """The same report, sending itself `signum` at `moment` (tests/interrupting.py):
-    the file writes last milliseconds, too short to aim at from outside."""
+    the file writes last milliseconds, too short to aim at from outside. The
+    benchmark is skipped: the moments come after it, and its workers' stopping
+    has a test of its own (above)."""
     helper = str(ROOT / "tests" / "interrupting.py")
-    argv = [sys.executable, helper, moment, str(int(signum)), *REPORT, str(out)]
+    report = [*REPORT[:-1], "--skip", "benchmark", "--out", str(out)]
+    argv = [sys.executable, helper, moment, str(int(signum)), *report]
     return start(argv, tmpdir).wait(timeout=120) != 0
 
 
@@ -194,10 +197,14 @@ def benchmarking(tmpdir, elapsed):
     return bool(workers_alive(tmpdir))
 
 
-def whole_old_or_whole_new(folder: Path, before: dict) -> None:
+BENCHMARK_FILES = {"timings.csv", "step_times.png", "roofline.png"}
+
+
+def whole_old_or_whole_new(folder: Path, before: dict, new=report.FILES) -> None:
+    """The old report byte for byte, or every file of the new one (`new`)."""
     out, tmpdir = folder / "report", folder / "tmp"
     after = snapshot(out)
-    assert after == before or set(report.FILES) <= set(after), sorted(after)
+    assert after == before or set(new) <= set(after), sorted(after)
     assert sorted(p.name for p in folder.iterdir()) == ["report", "tmp"]  # no stray
     assert workers_alive(str(tmpdir)) == []
 
@@ -242,7 +249,7 @@ def test_a_report_interrupted_while_writing_is_old_or_new_never_a_mix(
     assert self_interrupted_report(
         tmp_path / "report", tmp_path / "tmp", moment, signum
     )
-    whole_old_or_whole_new(tmp_path, before)
+    whole_old_or_whole_new(tmp_path, before, set(report.FILES) - BENCHMARK_FILES)
     assert (snapshot(tmp_path / "report") == before) == (kept == "old")
 
 
@@ -287,6 +294,28 @@ def test_a_failed_stage_still_writes_the_others_marked_incomplete(
     assert page.index("INCOMPLETE") < page.index("Agreement per backend")
 
 
+def test_skipped_stages_are_named_as_not_run_and_the_report_is_whole(tmp_path):
+    out = tmp_path / "r"
+    argv = ["report", "--quick", "--backends", "numpy", "--out", str(out)]
+    assert cli.main([*argv, "--skip", "pictures,benchmark"]) == 0
+    page = (out / "index.html").read_text()
+    assert "Not run, as asked (skip): pictures, benchmark." in page
+    assert "INCOMPLETE" not in page and "Agreement per backend" in page
+    assert (out / "consistency.csv").is_file() and (out / "trajectories.csv").is_file()
+    assert not (out / "timings.csv").exists() and not (out / "pictures").exists()
+    env = json.loads((out / "environment.json").read_text())
+    assert env["skipped"] == ["pictures", "benchmark"]
+    assert set(env["stage_seconds"]) == {"consistency", "trajectories", "writing"}
+
+
+def test_an_unknown_stage_to_skip_is_refused_before_any_work(tmp_path, capsys):
+    with pytest.raises(ValueError, match="skip must name stages among consistency, "):
+        report.report(tmp_path / "r", skip=["bench"])
+    assert cli.main(["report", "--skip", "bench", "--out", str(tmp_path / "r")]) == 2
+    assert "got bench" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
+
+
 def test_an_error_while_writing_leaves_the_old_report_and_no_stray_folder(
     tmp_path, monkeypatch
 ):
@@ -313,7 +342,9 @@ def test_a_backend_named_like_a_script_tag_is_escaped_in_the_page(tmp_path):
 
     scripty = SimpleNamespace(**{n: getattr(impl_numpy, n) for n in API + UNITS})
     scripty.NAME = "<script>alert(1)</script>"
-    frames = report.report(tmp_path / "r", quick=True, backends=["numpy", scripty])
+    frames = report.report(  # the benchmark times backends given by name only
+        tmp_path / "r", quick=True, backends=["numpy", scripty], skip="benchmark"
+    )
     page = (tmp_path / "r" / "index.html").read_text()
     assert scripty.NAME in set(frames["consistency"].backend)
     assert "<script>" not in page and "&lt;script&gt;alert(1)" in page
@@ -347,7 +378,9 @@ def test_a_diverged_training_is_named_in_the_report(monkeypatch, tmp_path):
     digits = presets.REPORT_TRAJECTORIES["digits"]
     runs = {**presets.REPORT_TRAJECTORIES, "digits": (digits[0], 1000.0, *digits[2:])}
     monkeypatch.setattr("comparisons.report.gather.REPORT_TRAJECTORIES", runs)
-    frames = report.report(tmp_path / "r", quick=True, backends=["numpy"])
+    frames = report.report(
+        tmp_path / "r", quick=True, backends=["numpy"], skip=["pictures", "benchmark"]
+    )
     assert (frames["trajectories"].note != "").any()
     page = (tmp_path / "r" / "index.html").read_text()
     assert "Training diverged (digits, numpy, float32): diverged at step" in page

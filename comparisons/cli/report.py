@@ -8,7 +8,7 @@ import time
 
 from ..bench import words
 from ..report import gather
-from .common import ProgressBar, add_backend_flags, backends, default
+from .common import ProgressBar, add_backend_flags, backends, default, names
 
 
 def add_parser(commands) -> None:
@@ -31,6 +31,14 @@ def add_parser(commands) -> None:
         action="store_true",
         help="write into a folder that holds other files (kept)",
     )
+    p.add_argument(
+        "--skip",
+        type=names,
+        default=(),
+        help=f"stages to leave out, some of {','.join(gather.STAGES)} "
+        "(e.g. --skip benchmark: the agreement and the pictures in a fraction "
+        "of the time); the page names them as not run",
+    )
     add_backend_flags(p)
     p.set_defaults(run=run)
 
@@ -38,7 +46,13 @@ def add_parser(commands) -> None:
 def run(args) -> int:
     chosen, started = backends(args), time.perf_counter()
     frames = gather.report(
-        args.out, args.quick, args.force, chosen, ProgressBar("report"), args.device
+        args.out,
+        args.quick,
+        args.force,
+        chosen,
+        ProgressBar("report"),
+        args.device,
+        args.skip,
     )
     seconds = time.perf_counter() - started
     failed = 0

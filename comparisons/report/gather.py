@@ -2,7 +2,9 @@
 benchmark, each a stage run in turn, then the files written whole.
 
 A stage that fails is recorded with its error and the others still run: the
-report then says at its top that it is incomplete, and why. Whatever stops the run
+report then says at its top that it is incomplete, and why. A stage left out on
+purpose (`skip`, `--skip`) is named at the top as not run; the report is whole
+without it. Whatever stops the run
 itself (Ctrl-C, SIGTERM, an error while writing) leaves the previous report as it
 was: the files are written into a temporary folder and swapped in at the end
 (`comparisons.files.staged_folder`), and the benchmark's workers are stopped.
@@ -46,15 +48,21 @@ def report(
     backends=None,
     progress=None,
     device=None,
+    skip=(),
 ) -> dict:
-    """Run every stage and write the report into `out`; returns the frames by name
-    (consistency, summary, trajectories, timings, step_summary, targets, verdicts),
-    `errors` ({stage: message}, empty when complete) and `out`."""
+    """Run every stage but those in `skip` and write the report into `out`;
+    returns the frames by name (consistency, summary, trajectories, timings,
+    step_summary, targets, verdicts), `errors` ({stage: message}, empty when
+    complete) and `out`."""
+    skip = check_skip(skip)
     out = check_out(Path(out), force)  # before any work
-    stages = _Stages(progress, [*STAGES, "writing"])
+    runs = dict(zip(STAGES, (_consistency, _trajectories, _pictures, _benchmark)))
+    stages = _Stages(progress, [*(s for s in STAGES if s not in skip), "writing"])
     started = time.perf_counter()
     frames, errors = {}, {}
-    for name, run in zip(STAGES, (_consistency, _trajectories, _pictures, _benchmark)):
+    for name, run in runs.items():
+        if name in skip:
+            continue
         stages.start(name)
         try:
             frames.update(run(quick, backends, device, stages.within))
@@ -62,6 +70,7 @@ def report(
             errors[name] = f"{type(error).__name__}: {error}"
     stages.start("writing")
     environment = _environment(frames, errors, quick, started, stages)
+    environment["skipped"] = [name for name in STAGES if name in skip]
     with files.staged_folder(out) as staging:
         if out.is_dir() and not (out / MARKER).exists():
             shutil.copytree(out, staging, dirs_exist_ok=True)  # --force: keep theirs
@@ -69,6 +78,17 @@ def report(
         (staging / MARKER).write_text("written by triptych report; safe to overwrite\n")
     stages.done()
     return {**frames, "errors": errors, "out": str(out)}
+
+
+def check_skip(skip) -> set[str]:
+    """`skip` as a set of stage names; refuses a name that is not a stage."""
+    skip = {skip} if isinstance(skip, str) else set(skip)
+    unknown = sorted(skip - set(STAGES))
+    if unknown:
+        raise ValueError(
+            f"skip must name stages among {', '.join(STAGES)}, got {', '.join(unknown)}"
+        )
+    return skip
 
 
 def check_out(out: Path, force: bool) -> Path:

@@ -79,7 +79,8 @@ def _plots(folder: Path, frames: dict, environment: dict) -> None:
 
 def _sections(frames: dict, environment: dict, errors: dict) -> list[tuple]:
     """(title, kind, content) in page order: the verdict first."""
-    out = [("Verdict", "text", _verdict(frames, errors))]
+    skipped = environment.get("skipped", [])
+    out = [("Verdict", "text", _verdict(frames, errors, skipped))]
     if "consistency" in frames:
         out += _agreement(frames)
     if "timings" in frames:
@@ -105,11 +106,13 @@ def _sections(frames: dict, environment: dict, errors: dict) -> list[tuple]:
     return out + [("Environment", "table", _environment_rows(environment))]
 
 
-def _verdict(frames: dict, errors: dict) -> str:
+def _verdict(frames: dict, errors: dict, skipped: list) -> str:
     parts = [
         f"INCOMPLETE: the {stage} stage failed: {error}."
         for stage, error in errors.items()
     ]
+    if skipped:
+        parts.append(f"Not run, as asked (skip): {', '.join(skipped)}.")
     if "consistency" in frames:
         results = frames["consistency"]
         failed = int((~results.passed).sum())
