@@ -305,7 +305,7 @@ def test_skipped_stages_are_named_as_not_run_and_the_report_is_whole(tmp_path):
     assert not (out / "timings.csv").exists() and not (out / "pictures").exists()
     env = json.loads((out / "environment.json").read_text())
     assert env["skipped"] == ["pictures", "benchmark"]
-    assert set(env["stage_seconds"]) == {"consistency", "trajectories", "writing"}
+    assert set(env["stage_seconds"]) == {"consistency", "trajectories"}
 
 
 def test_an_unknown_stage_to_skip_is_refused_before_any_work(tmp_path, capsys):

@@ -180,7 +180,8 @@ class _Stages:
         self.seconds = {}  # stage -> when it started, then how long it took
 
     def took(self) -> dict:
-        starts = list(self.seconds.values()) + [time.perf_counter()]
+        """Seconds per finished stage (the writing, under way, writes this)."""
+        starts = list(self.seconds.values())
         return {n: round(b - a, 1) for n, a, b in zip(self.seconds, starts, starts[1:])}
 
     def start(self, name: str) -> None:
