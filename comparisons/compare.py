@@ -97,9 +97,12 @@ def _read(path: Path) -> pd.DataFrame:
     if path.is_dir():
         path = path / "timings.csv"
     if not path.is_file():
-        raise RunError(
-            f"{path}: no such file (expected a bench CSV or a report folder)"
-        )
+        from .report import MARKER  # only here: the report imports the harness
+
+        why = "expected a bench CSV or a report folder"
+        if (path.parent / MARKER).is_file():
+            why = "a report without timings: its benchmark stage failed or was skipped"
+        raise RunError(f"{path}: no such file ({why})")
     try:
         frame = run.read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:

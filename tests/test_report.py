@@ -294,7 +294,7 @@ def test_a_failed_stage_still_writes_the_others_marked_incomplete(
     assert page.index("INCOMPLETE") < page.index("Agreement per backend")
 
 
-def test_skipped_stages_are_named_as_not_run_and_the_report_is_whole(tmp_path):
+def test_skipped_stages_are_named_as_not_run_and_the_report_is_whole(tmp_path, capsys):
     out = tmp_path / "r"
     argv = ["report", "--quick", "--backends", "numpy", "--out", str(out)]
     assert cli.main([*argv, "--skip", "pictures,benchmark"]) == 0
@@ -306,6 +306,8 @@ def test_skipped_stages_are_named_as_not_run_and_the_report_is_whole(tmp_path):
     env = json.loads((out / "environment.json").read_text())
     assert env["skipped"] == ["pictures", "benchmark"]
     assert set(env["stage_seconds"]) == {"consistency", "trajectories"}
+    assert cli.main(["compare", str(out), str(out)]) == 2  # nothing to compare
+    assert "a report without timings: its benchmark stage" in capsys.readouterr().err
 
 
 def test_an_unknown_stage_to_skip_is_refused_before_any_work(tmp_path, capsys):
