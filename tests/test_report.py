@@ -313,6 +313,9 @@ def test_skipped_stages_are_named_as_not_run_and_the_report_is_whole(tmp_path, c
 def test_an_unknown_stage_to_skip_is_refused_before_any_work(tmp_path, capsys):
     with pytest.raises(ValueError, match="skip must name stages among consistency, "):
         report.report(tmp_path / "r", skip=["bench"])
+    for wrong in (3, [None], {"benchmark": True}):
+        with pytest.raises(TypeError, match="skip must be a stage name or a list"):
+            report.report(tmp_path / "r", skip=wrong)
     assert cli.main(["report", "--skip", "bench", "--out", str(tmp_path / "r")]) == 2
     assert "got bench" in capsys.readouterr().err
     assert not (tmp_path / "r").exists()

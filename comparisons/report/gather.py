@@ -81,14 +81,22 @@ def report(
 
 
 def check_skip(skip) -> set[str]:
-    """`skip` as a set of stage names; refuses a name that is not a stage."""
-    skip = {skip} if isinstance(skip, str) else set(skip)
-    unknown = sorted(skip - set(STAGES))
+    """`skip` (None, a stage name or several) as a set of stage names; refuses
+    anything else, naming what it got."""
+    if skip is None:
+        return set()
+    if isinstance(skip, str):
+        skip = [skip]
+    if not isinstance(skip, (list, tuple, set, frozenset)) or not all(
+        isinstance(name, str) for name in skip
+    ):
+        raise TypeError(f"skip must be a stage name or a list of them, got {skip!r}")
+    unknown = sorted(set(skip) - set(STAGES))
     if unknown:
         raise ValueError(
             f"skip must name stages among {', '.join(STAGES)}, got {', '.join(unknown)}"
         )
-    return skip
+    return set(skip)
 
 
 def check_out(out: Path, force: bool) -> Path:
