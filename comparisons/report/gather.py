@@ -4,10 +4,10 @@ benchmark, each a stage run in turn, then the files written whole.
 A stage that fails is recorded with its error and the others still run: the
 report then says at its top that it is incomplete, and why. A stage left out on
 purpose (`skip`, `--skip`) is named at the top as not run; the report is whole
-without it. Whatever stops the run
-itself (Ctrl-C, SIGTERM, an error while writing) leaves the previous report as it
-was: the files are written into a temporary folder and swapped in at the end
-(`comparisons.files.staged_folder`), and the benchmark's workers are stopped.
+without it. Whatever stops the run itself (Ctrl-C, SIGTERM, an error while
+writing) leaves the previous report as it was: the files are written into a
+temporary folder and swapped in at the end (`comparisons.files.staged_folder`),
+and the benchmark's workers are stopped.
 """
 
 from __future__ import annotations
@@ -188,7 +188,8 @@ class _Stages:
         self.seconds = {}  # stage -> when it started, then how long it took
 
     def took(self) -> dict:
-        """Seconds per finished stage (the writing, under way, writes this)."""
+        """Seconds per finished stage: the one under way (the writing, as
+        environment.json is made) has no time yet and is left out."""
         starts = list(self.seconds.values())
         return {n: round(b - a, 1) for n, a, b in zip(self.seconds, starts, starts[1:])}
 
