@@ -51,25 +51,56 @@ def to_numpy(tree):
 
 def forward(params: Params, x: Array, spec: NetworkSpec) -> Array:
     """The network output y_hat (N, n_out), after the output activation."""
-    validate.check_call(params, x, None, spec, Array)
-    with x64_for(spec.dtype):
-        z, y_hat = _forward(params, x, spec)
-        return y_hat
+
+    def run():
+        with x64_for(spec.dtype):
+            z, y_hat = _forward(params, x, spec)
+            return y_hat
+
+    return _run_then_check(run, params, x, None, spec)
 
 
 def loss(params: Params, x: Array, y: Array, spec: NetworkSpec) -> Array:
     """The scalar loss on the batch (x, y)."""
-    validate.check_call(params, x, y, spec, Array)
-    with x64_for(spec.dtype):
-        z, y_hat = _forward(params, x, spec)  # forward's compiled program, reused
-        return _output_loss(z, y_hat, y, spec)  # and a few ops on its output
+
+    def run():
+        with x64_for(spec.dtype):
+            z, y_hat = _forward(params, x, spec)  # forward's compiled program, reused
+            return _output_loss(z, y_hat, y, spec)  # and a few ops on its output
+
+    return _run_then_check(run, params, x, y, spec)
 
 
 def loss_and_grads(params: Params, x: Array, y: Array, spec: NetworkSpec):
     """(loss, grads), grads a list of (dL/dW, dL/db) shaped like params."""
-    validate.check_call(params, x, y, spec, Array)
-    with x64_for(spec.dtype):
-        return _loss_and_grads(params, x, y, spec)
+
+    def run():
+        with x64_for(spec.dtype):
+            return _loss_and_grads(params, x, y, spec)
+
+    return _run_then_check(run, params, x, y, spec)
+
+
+def _run_then_check(run, params, x, y, spec):
+    """run()'s result, once the call's structural checks have passed.
+
+    NumPy and torch check first, then compute. JAX only dispatches: run() returns
+    while the compiled program computes on another thread, so the checks run here
+    at no cost, beside it. Run first, they would leave that thread idle long enough
+    to fall asleep, and waking it costs more than the checks: at 256-256-10, batch
+    1, a 20 us call took 27 us with 4 us of busy-waiting before the dispatch, and
+    39 us or more with the checks there. Where run() fails (JAX refused the
+    input), the checks say why in our words; where they pass, JAX's own error
+    stands. The result of a call that fails the checks is never returned."""
+    error = None
+    try:
+        result = run()
+    except Exception as raised:  # kept, not handled here: the checks come first
+        error = raised
+    validate.check_call(params, x, y, spec, Array)  # outside `except`: no chaining
+    if error is not None:
+        raise error
+    return result
 
 
 @functools.partial(jax.jit, static_argnames="spec")

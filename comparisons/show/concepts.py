@@ -92,13 +92,19 @@ NETWORK = Concept(
     "layer. NumPy keeps every layer's z and a for its hand-written backward pass; "
     "torch and JAX keep only the last, because autograd's tape (torch) or the "
     "traced program (JAX) remembers what the backward pass needs. JAX's functions "
-    "are pure and compiled by `jax.jit`, the spec a static argument.",
+    "are pure and compiled by `jax.jit`, the spec a static argument; JAX checks "
+    "the arguments after it dispatches the program, while the program computes.",
     (
         same("network", "forward"),
         same("network", "_forward", job="every layer, z = a @ W + b, a = f(z)"),
         same("network", "loss"),
         same("network", "_output_loss", job="the loss from the last layer"),
         only("network", "the loss of params, for jax.value_and_grad", jax=("_loss",)),
+        only(
+            "network",
+            "dispatch, then check while the program computes",
+            jax=("_run_then_check",),
+        ),
     ),
     r"forward|loss",
     aliases=("forward", "layers"),
