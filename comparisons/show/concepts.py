@@ -92,19 +92,14 @@ NETWORK = Concept(
     "layer. NumPy keeps every layer's z and a for its hand-written backward pass; "
     "torch and JAX keep only the last, because autograd's tape (torch) or the "
     "traced program (JAX) remembers what the backward pass needs. JAX's functions "
-    "are pure and compiled by `jax.jit`, the spec a static argument; JAX checks "
-    "the arguments after it dispatches the program, while the program computes.",
+    "are pure and compiled by `jax.jit`, the spec a static argument.",
     (
         same("network", "forward"),
         same("network", "_forward", job="every layer, z = a @ W + b, a = f(z)"),
         same("network", "loss"),
         same("network", "_output_loss", job="the loss from the last layer"),
         only("network", "the loss of params, for jax.value_and_grad", jax=("_loss",)),
-        only(
-            "network",
-            "dispatch, then check while the program computes",
-            jax=("_run_then_check",),
-        ),
+        only("network", "dispatch, then check as it runs", jax=("_run_then_check",)),
     ),
     r"forward|loss",
     aliases=("forward", "layers"),
@@ -170,9 +165,7 @@ GRADIENTS = Concept(
             "dL/dz at the output, by hand (autograd finds it in torch and JAX)",
             numpy=("_output_delta",),
         ),
-        only(
-            "network", "the function that jax.value_and_grad transforms", jax=("_loss",)
-        ),
+        only("network", "what jax.value_and_grad transforms", jax=("_loss",)),
         only("network", "flat leaves back into (W, b) pairs", torch=("_pairs",)),
     ),
     r"d[Wb]\[\d+\]",
