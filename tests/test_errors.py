@@ -34,6 +34,13 @@ def shapes_off(init, layer, which, shape):
     return [tuple(pair) for pair in bad]
 
 
+# JAX's public calls run before they check (impl_jax.network._run_then_check):
+# given float64 parameters under a float32 spec, JAX warns that it truncates them,
+# then our error refuses the call
+JAX_WARNS_FIRST = pytest.mark.filterwarnings(
+    "ignore:Explicitly requested dtype float64:UserWarning"
+)
+
 # (id, call, error, message): each call gets the `ok` namespace
 CASES = [
     # parameters
@@ -402,10 +409,7 @@ CASES = [
 @pytest.mark.parametrize(
     "call, error, message", [c[1:] for c in CASES], ids=[c[0] for c in CASES]
 )
-# JAX's public calls run before they check (impl_jax.network._run_then_check):
-# given float64 parameters under a float32 spec, JAX warns that it truncates them,
-# then our error refuses the call
-@pytest.mark.filterwarnings("ignore:Explicitly requested dtype float64:UserWarning")
+@JAX_WARNS_FIRST
 def test_bad_input_gets_a_clear_error(ok, call, error, message):
     with pytest.raises(error, match=message) as raised:
         call(ok)
@@ -418,6 +422,7 @@ def test_bad_input_gets_a_clear_error(ok, call, error, message):
 
 
 @pytest.mark.parametrize("call", [c[1] for c in CASES], ids=[c[0] for c in CASES])
+@JAX_WARNS_FIRST
 def test_a_refused_call_changes_nothing_the_caller_holds(ok, call):
     before = ok.b.to_numpy(ok.params), ok.b.to_numpy(ok.xb), ok.b.to_numpy(ok.yb)
     with pytest.raises((ValueError, TypeError)):
