@@ -313,6 +313,8 @@ def test_skipped_stages_are_named_as_not_run_and_the_report_is_whole(tmp_path, c
 def test_an_unknown_stage_to_skip_is_refused_before_any_work(tmp_path, capsys):
     with pytest.raises(ValueError, match="skip must name stages among consistency, "):
         report.report(tmp_path / "r", skip=["bench"])
+    with pytest.raises(ValueError, match="skip must leave a stage to run, got all"):
+        report.report(tmp_path / "r", skip=list(report.STAGES))
     for wrong in (3, [None], {"benchmark": True}):
         with pytest.raises(TypeError, match="skip must be a stage name or a list"):
             report.report(tmp_path / "r", skip=wrong)

@@ -96,6 +96,10 @@ def check_skip(skip) -> set[str]:
         raise ValueError(
             f"skip must name stages among {', '.join(STAGES)}, got {', '.join(unknown)}"
         )
+    if set(skip) == set(STAGES):  # an empty report would replace the last one
+        raise ValueError(
+            f"skip must leave a stage to run, got all of {', '.join(STAGES)}"
+        )
     return set(skip)
 
 
