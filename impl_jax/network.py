@@ -66,7 +66,7 @@ def loss(params: Params, x: Array, y: Array, spec: NetworkSpec) -> Array:
     def run():
         with x64_for(spec.dtype):
             z, y_hat = _forward(params, x, spec)  # forward's compiled program, reused
-            return _output_loss(z, y_hat, y, spec)  # and a few ops on its output
+            return _output_loss(z, y_hat, y, spec)  # and the loss's own small one
 
     return _run_then_check(run, params, x, y, spec)
 
