@@ -59,10 +59,27 @@ def test_train_and_sgd_step_leave_their_inputs_as_they_were(backend, dtype):
     grads_before = backend.to_numpy(grads)
     backend.sgd_step(params, grads, 0.1)
     backend.train(params, x, y, spec, 0.1, 5)
+    backend.train(params, x, y, spec, 0.1, 1)  # JAX: one step runs another program
     for now, then in zip(
         backend.to_numpy(params) + backend.to_numpy(grads), before + grads_before
     ):
         assert all(np.array_equal(a, b) for a, b in zip(now, then))
+
+
+def test_one_step_at_a_time_is_the_same_as_the_steps_in_one_call(backend, dtype):
+    # JAX runs a one-step call without donating the parameters (descent.py)
+    spec = NetworkSpec((4, 5, 3), dtype=dtype)
+    params, x, y = native(
+        backend, reference.init_params(spec, 0), *make_batch(spec), spec
+    )
+    together, losses = backend.train(params, x, y, spec, 0.1, 3)
+    one_by_one = []
+    for _ in range(3):
+        params, loss = backend.train(params, x, y, spec, 0.1, 1)
+        one_by_one.append(loss[0])
+    assert np.array_equal(one_by_one, losses)
+    for a, b in zip(backend.to_numpy(params), backend.to_numpy(together)):
+        assert all(np.array_equal(p, q) for p, q in zip(a, b))
 
 
 def test_zero_steps_return_the_start_and_no_losses(backend):
