@@ -45,7 +45,8 @@ def train(
         # caller's parameters, which _step donates and so updates in place, and
         # lr placed on the device. One step would pay for nothing, since each
         # program JAX runs costs a launch (0.1-0.3 ms at 1024-1024-10, batch 256):
-        # it runs _step_once, which keeps the parameters, with lr as it is.
+        # it runs _step_once, which keeps the parameters, and takes lr as a NumPy
+        # scalar.
         if steps == 1:
             step, lr = _step_once, np.asarray(lr, spec.dtype)
         else:
@@ -75,8 +76,8 @@ _step_once = jax.jit(_step.__wrapped__, static_argnames="spec")
 
 def _to_host(losses: list[Array]) -> np.ndarray:
     """The losses as one float64 NumPy array, in one transfer at the end: one loss
-    as it is, more stacked first by one program (50 copied one by one took about
-    5 us a step longer at 256-256-10)."""
+    as it is, more stacked first by one program (50 copied one by one took 5 to
+    10 us a step longer at 256-256-10)."""
     if len(losses) <= 1:
         return np.array(jax.device_get(losses), dtype=np.float64)
     return np.asarray(jax.numpy.stack(losses), dtype=np.float64)
