@@ -56,13 +56,12 @@ def report(
     complete) and `out`."""
     skip = check_skip(skip)
     out = check_out(Path(out), force)  # before any work
-    runs = dict(zip(STAGES, (_consistency, _trajectories, _pictures, _benchmark)))
-    stages = _Stages(progress, [*(s for s in STAGES if s not in skip), "writing"])
+    runs = zip(STAGES, (_consistency, _trajectories, _pictures, _benchmark))
+    runs = {name: run for name, run in runs if name not in skip}
+    stages = _Stages(progress, [*runs, "writing"])
     started = time.perf_counter()
     frames, errors = {}, {}
     for name, run in runs.items():
-        if name in skip:
-            continue
         stages.start(name)
         try:
             frames.update(run(quick, backends, device, stages.within))
