@@ -416,6 +416,19 @@ def test_the_machine_roofs_and_its_load_are_recorded(small_bench):
     assert small_bench.load_before.notna().all() and (small_bench.load_after >= 0).all()
 
 
+def test_each_part_of_the_package_is_an_attribute_before_any_import_of_it():
+    # in a fresh process: here another test may have imported the part already
+    import subprocess
+
+    code = (
+        "import comparisons.bench as b\n"
+        "assert b.run.COLUMNS[0] == 'backend' and b.words.__name__.endswith('words')\n"
+        "assert not hasattr(b, 'no_such_part')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
 def test_the_worker_imports_neither_pandas_nor_the_harness(small_bench):
     for process in small_bench.attrs["environment"]["workers"].values():
         assert process["imported"]["pandas"] is False

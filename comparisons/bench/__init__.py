@@ -42,6 +42,11 @@ def __getattr__(name: str):
     if name in _EXPORTS:
         module = importlib.import_module(f"{__name__}.{_EXPORTS[name]}")
         return getattr(module, name)
+    try:  # one of the parts above, as `bench.run`, imported when first asked for
+        return importlib.import_module(f"{__name__}.{name}")
+    except ModuleNotFoundError as missing:
+        if missing.name != f"{__name__}.{name}":  # the part exists; its import failed
+            raise
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
