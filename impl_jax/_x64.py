@@ -21,7 +21,12 @@ def x64_for(dtype):
     # the time of jnp.dtype(dtype), which every public call paid (1.5 us)
     if dtype == "float64":
         return jax.enable_x64(True)  # thread-local and scoped: the global flag stays
-    return contextlib.nullcontext()
+    return _AS_IS
+
+
+# one context that does nothing, shared: a new nullcontext per call made JAX's
+# public forward 1 us slower (19.1 against 18.0 us at 256-256-10, batch 1)
+_AS_IS = contextlib.nullcontext()
 
 
 def in_input_dtype(f):
