@@ -6,6 +6,7 @@ reference/loop.py.
 from __future__ import annotations
 
 import functools
+import weakref
 
 import jax
 import numpy as np
@@ -38,8 +39,7 @@ def train(
     """`steps` steps of gradient descent; returns (params, each step's batch loss)."""
     validate.check_call(params, x, y, spec, Array)
     validate.check_train_args(lr, steps, batch_size, seed, tol, len(x))
-    # once, as data enters; on the CPU the arrays checked are views, not copies
-    validate.check_values(np.asarray(x), np.asarray(y), spec)
+    _check_values_once(x, y, spec)
     with x64_for(spec.dtype):
         # Many steps pay once for a copy of the caller's parameters, which _step
         # donates and so updates in place. One step would pay for nothing, since
@@ -57,6 +57,25 @@ def train(
             if converged(losses, tol):
                 break
         return params, _to_host(losses)  # in float64 too: under x64_for
+
+
+def _check_values_once(x: Array, y: Array, spec: NetworkSpec) -> None:
+    """validate.check_values, once per data set: JAX arrays are immutable, so an
+    (x, y) that passed with this spec still passes. Each call of a loop of calls
+    on the same data read it all again: 0.5 ms of a 10 ms step at 256-256-10,
+    batch 4096. The arrays are held weakly: a new array is checked afresh even
+    where it takes a dead one's id. On the CPU the arrays checked are views."""
+    key = (id(x), id(y), spec)
+    known = _VALUES_PASSED.get(key)
+    if known is not None and known[0]() is x and known[1]() is y:
+        return
+    validate.check_values(np.asarray(x), np.asarray(y), spec)
+    if len(_VALUES_PASSED) >= 64:
+        _VALUES_PASSED.clear()
+    _VALUES_PASSED[key] = (weakref.ref(x), weakref.ref(y))
+
+
+_VALUES_PASSED: dict = {}  # (id(x), id(y), spec) -> weak references to x and y
 
 
 @functools.partial(jax.jit, static_argnames="spec", donate_argnames="params")

@@ -121,3 +121,33 @@ def test_every_backend_sees_the_same_minibatches(backend):
     assert losses[0] == pytest.approx(start[0], rel=1e-12)
     _, other_order = oracle.train(params, x, y, spec, 0.1, 6, 4, seed=4)
     assert not np.allclose(losses, other_order)
+
+
+def test_jax_train_reads_a_data_sets_values_once_and_new_arrays_afresh(monkeypatch):
+    # JAX arrays are immutable, so impl_jax.train checks the values of an (x, y)
+    # once; NumPy arrays and torch tensors can change in place and are checked on
+    # every call
+    impl_jax = pytest.importorskip("impl_jax")
+    from impl_jax import descent
+
+    checked = []
+    check_values = descent.validate.check_values
+    monkeypatch.setattr(
+        descent.validate,
+        "check_values",
+        lambda x, y, spec: checked.append(x.shape) or check_values(x, y, spec),
+    )
+    spec = NetworkSpec((4, 5, 3), "tanh", "softmax", "cross_entropy", "float32")
+    params = impl_jax.from_numpy(reference.init_params(spec, seed=0), spec)
+    x, y = make_batch(spec)
+    xb, yb = impl_jax.asarray(x, spec), impl_jax.asarray(y, spec)
+    for steps in (1, 2, 2):
+        impl_jax.train(params, xb, yb, spec, 0.1, steps)
+    assert checked == [x.shape]
+    x[3, 2] = np.nan  # the same values but one, in a new array: checked again
+    bad = pytest.importorskip("jax").numpy.asarray(x)  # asarray would refuse it
+    with pytest.raises(
+        ValueError, match=r"x must be finite, got nan at index \(3, 2\)"
+    ):
+        impl_jax.train(params, bad, yb, spec, 0.1, 2)
+    assert len(checked) == 2
