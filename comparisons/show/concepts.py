@@ -99,7 +99,6 @@ NETWORK = Concept(
         same("network", "loss"),
         same("network", "_output_loss", job="the loss from the last layer"),
         only("network", "the loss of params, for jax.value_and_grad", jax=("_loss",)),
-        only("network", "the compiled programs", jax=("_predict", "_loss_value")),
         only("network", "dispatch, then check as it runs", jax=("_run_then_check",)),
     ),
     r"forward|loss",
