@@ -54,8 +54,7 @@ def forward(params: Params, x: Array, spec: NetworkSpec) -> Array:
 
     def run():
         with x64_for(spec.dtype):
-            z, y_hat = _forward(params, x, spec)
-            return y_hat
+            return _predict(params, x, spec)
 
     return _run_then_check(run, params, x, None, spec)
 
@@ -65,8 +64,8 @@ def loss(params: Params, x: Array, y: Array, spec: NetworkSpec) -> Array:
 
     def run():
         with x64_for(spec.dtype):
-            z, y_hat = _forward(params, x, spec)  # forward's compiled program, reused
-            return _output_loss(z, y_hat, y, spec)  # and the loss's own small one
+            z = _logits(params, x, spec)  # the layers, to the last z
+            return _loss_of_logits(z, y, spec)  # the output activation and the loss
 
     return _run_then_check(run, params, x, y, spec)
 
@@ -103,16 +102,8 @@ def _run_then_check(run, params, x, y, spec):
     return result
 
 
-@functools.partial(jax.jit, static_argnames="spec")
 def _forward(params: Params, x: Array, spec: NetworkSpec):
-    """The last layer's z and a; a pure function, traced once per spec and shape.
-
-    forward and loss share this one program; loss needs z, for cross-entropy from
-    the logits. Returning z costs forward 4 us a call at 256-256-10, batch 1 (22
-    against 18 us). A program of its own for each, y_hat alone for forward and the
-    whole loss for loss, was measured and not kept: 46 more programs for a cold
-    `triptych check` to compile (XLA's time 37 s against 30 s), and 35 s more for
-    the tests, which run the check in many places."""
+    """The last layer's z and a; a pure function, compiled into the programs below."""
     a = x
     for i, (W, b) in enumerate(params):
         z = a @ W + b  # (N, sizes[i + 1])
@@ -135,6 +126,29 @@ def _loss(params: Params, x: Array, y: Array, spec: NetworkSpec) -> Array:
     differentiates, compiled together with its gradient below and in `train`."""
     z, y_hat = _forward(params, x, spec)
     return _output_loss(z, y_hat, y, spec)
+
+
+# The compiled programs of forward and loss. forward's returns y_hat alone: z
+# beside it cost 4 us a call at 256-256-10, batch 1 (22 against 18 us). loss runs
+# two: the layers to z, then the output activation and the loss. jit drops what
+# a program does not return, so _logits is the same program for every output
+# and loss, and JAX's compilation cache compiles it once per hidden activation.
+# (A whole program per spec for loss added 46 programs to a cold check.)
+@functools.partial(jax.jit, static_argnames="spec")
+def _predict(params: Params, x: Array, spec: NetworkSpec) -> Array:
+    z, y_hat = _forward(params, x, spec)
+    return y_hat
+
+
+@functools.partial(jax.jit, static_argnames="spec")
+def _logits(params: Params, x: Array, spec: NetworkSpec) -> Array:
+    z, y_hat = _forward(params, x, spec)  # y_hat unused: left out of the program
+    return z
+
+
+@functools.partial(jax.jit, static_argnames="spec")
+def _loss_of_logits(z: Array, y: Array, spec: NetworkSpec) -> Array:
+    return _output_loss(z, ACTIVATIONS[spec.output][0](z), y, spec)
 
 
 # value_and_grad differentiates with respect to the first argument, params,

@@ -3,9 +3,8 @@ fundamentals (the network; sigmoid, tanh, ReLU, softmax; MSE and cross-entropy;
 gradients and automatic differentiation; gradient descent) with its formula's
 functions in reference/oracle.py, what differs between the frameworks, its traps
 (traps.py), its pictures (pictures.py), the consistency quantities that test it,
-and its functions in rows, one `Row` per job (model.py). A renamed function is
-named in the error (`source.snippet`), and tests/test_show.py checks every name.
-"""
+and its functions in rows, one `Row` per job (model.py); tests/test_show.py checks
+every name, and a renamed function is named in the error (`source.snippet`)."""
 
 from __future__ import annotations
 
@@ -99,6 +98,7 @@ NETWORK = Concept(
         same("network", "loss"),
         same("network", "_output_loss", job="the loss from the last layer"),
         only("network", "the loss of params, for jax.value_and_grad", jax=("_loss",)),
+        only("network", "the programs", jax=("_predict", "_logits", "_loss_of_logits")),
         only("network", "dispatch, then check as it runs", jax=("_run_then_check",)),
     ),
     r"forward|loss",
