@@ -158,6 +158,11 @@ def _version(name: str) -> str:
     return importlib.metadata.version(BUILTIN[name][1])
 
 
+def is_builtin(backend) -> bool:
+    """Whether `backend` is one of the packages impl_numpy, impl_torch, impl_jax."""
+    return getattr(backend, "__name__", None) in {m for m, _, _ in BUILTIN.values()}
+
+
 def resolve(backends=None) -> list:
     """Backend objects from names, `module:attribute` paths, objects, or None
     (every available backend). Each is checked against the API first

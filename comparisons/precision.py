@@ -25,9 +25,18 @@ def full_float32_precision(backends=()):
     with contextlib.ExitStack() as stack:
         if _loaded("torch"):
             stack.enter_context(_torch_full(sys.modules["torch"]))
-        if _loaded("jax"):
-            stack.enter_context(sys.modules["jax"].default_matmul_precision("highest"))
+        stack.enter_context(in_this_thread())
         yield
+
+
+def in_this_thread():
+    """The part of full_float32_precision that holds in the calling thread alone:
+    JAX's setting, which is thread-local. A thread started inside
+    full_float32_precision enters this too; torch's setting is global and holds
+    there already."""
+    if _loaded("jax"):
+        return sys.modules["jax"].default_matmul_precision("highest")
+    return contextlib.nullcontext()
 
 
 def settings() -> dict:

@@ -4,10 +4,18 @@ arguments get clear errors."""
 
 from __future__ import annotations
 
+import functools
+import threading
+import time
+from types import SimpleNamespace
+
+import pandas as pd
 import pytest
 
 import comparisons
 import reference
+from comparisons.api import API
+from comparisons.api import UNITS as UNIT_API
 from comparisons.consistency import default_specs
 from comparisons.unit_level import UNITS
 from reference import NetworkSpec
@@ -191,3 +199,71 @@ def test_trajectories_take_one_dtype_as_a_string():
         "synthetic_classification", backends=["numpy"], steps=3, dtypes="float32"
     )
     assert set(frame.dtype) == {"float32"} and len(frame) == 3
+
+
+# ------------------------------------------------------------------ threads
+
+
+def test_tasks_on_several_threads_give_the_rows_of_one_thread(monkeypatch):
+    specs = [RELU_BCE, TANH_MSE, SOFTMAX]
+    monkeypatch.setattr(comparisons.consistency, "THREADS", 1)
+    alone = comparisons.check(specs)  # every installed backend: the built-ins
+    monkeypatch.setattr(comparisons.consistency, "THREADS", 3)
+    together = comparisons.check(specs)
+    assert len(alone) > 0 and alone.passed.all()
+    pd.testing.assert_frame_equal(alone, together)
+
+
+def test_each_thread_runs_in_full_float32_precision(monkeypatch):
+    jax = pytest.importorskip("jax")
+    seen = []
+
+    def recording(backends, spec, seed, batch_size):
+        seen.append((threading.get_ident(), jax.config.jax_default_matmul_precision))
+        return []
+
+    monkeypatch.setattr(comparisons.consistency.levels, "network_level", recording)
+    monkeypatch.setattr(comparisons.consistency, "THREADS", 2)
+    comparisons.check([RELU_BCE, TANH_MSE, SOFTMAX] * 2, ["numpy"], levels=["network"])
+    assert len(seen) == 3  # each spec once: repeats are dropped
+    assert {precision for _, precision in seen} == {"highest"}
+    assert threading.get_ident() not in {thread for thread, _ in seen}
+
+
+def test_a_backend_of_your_own_is_called_from_the_calling_thread_alone(monkeypatch):
+    import impl_numpy
+
+    threads = set()
+
+    def noting(name):
+        @functools.wraps(getattr(impl_numpy, name))  # its signature, for the API check
+        def call(*args, **kwargs):
+            threads.add(threading.get_ident())
+            return getattr(impl_numpy, name)(*args, **kwargs)
+
+        return call
+
+    own = SimpleNamespace(**{name: noting(name) for name in API + UNIT_API})
+    own.NAME = "own"
+    monkeypatch.setattr(comparisons.consistency, "THREADS", 4)
+    results = comparisons.check([RELU_BCE, TANH_MSE], [impl_numpy, own])
+    assert results.passed.all() and "own" in set(results.backend)
+    assert threads == {threading.get_ident()}
+
+
+def test_an_error_in_one_task_stops_the_tasks_not_yet_started(monkeypatch):
+    started = []
+
+    def failing_first(backends, spec, seed, batch_size):
+        started.append(spec)
+        if len(started) == 1:
+            raise KeyboardInterrupt  # as Ctrl-C would, or any error
+        time.sleep(0.2)
+        return []
+
+    monkeypatch.setattr(comparisons.consistency.levels, "network_level", failing_first)
+    monkeypatch.setattr(comparisons.consistency, "THREADS", 2)
+    specs = [TANH_MSE.replace(sizes=(3, width, 2)) for width in range(2, 12)]
+    with pytest.raises(KeyboardInterrupt):
+        comparisons.check(specs, ["numpy"], levels=["network"])
+    assert 1 <= len(started) < len(specs)
