@@ -92,7 +92,7 @@ def check(
     validate.check_int("batch_size", batch_size, 1)
     plan = _plan(_as_specs(specs), dtypes, levels, units)
     resolved = registry.resolve(backends)
-    threads = THREADS if all(map(registry.is_builtin, resolved)) else 1
+    threads = _threads() if all(map(registry.is_builtin, resolved)) else 1
     backends = [registry.on_device(b, device) for b in resolved]
     with full_float32_precision(backends):
         rows = _run(plan, threads, (backends, seed, batch_size), progress)
@@ -110,7 +110,15 @@ def check(
 # threads against 44 s on one (2 cores), every row the same. Only the built-in
 # backends are known to be safe to call from several threads at once (pure
 # functions, settings per thread); with any other, the tasks run one by one.
-THREADS = min(4, os.cpu_count() or 1)
+THREADS = None  # None: one per CPU this process may use, at most 4
+
+
+def _threads() -> int:
+    if THREADS is not None:
+        return THREADS
+    if hasattr(os, "sched_getaffinity"):  # a process pinned to 1 CPU gains nothing
+        return min(4, len(os.sched_getaffinity(0)))
+    return min(4, os.cpu_count() or 1)
 
 
 def _run(plan, threads: int, args: tuple, progress: Progress | None) -> list:
