@@ -91,6 +91,16 @@ def test_digits_have_ten_classes_and_diabetes_one_target():
     assert reference.data.load("diabetes").n_outputs == 1
 
 
+@pytest.mark.parametrize("name", ["digits", "diabetes"])
+def test_a_bundled_set_read_once_gives_each_load_arrays_of_its_own(name):
+    first = reference.data.load(name)
+    first.x[:] = 0.0  # a caller may change what it was given
+    first.y[:] = 0
+    again = reference.data.load(name)
+    assert np.abs(again.x).max() > 0 and np.abs(again.y).max() > 0
+    assert again.x.flags.writeable and again.y.flags.writeable
+
+
 def test_synthetic_sets_are_deterministic_in_their_seed():
     a, b = (
         reference.data.synthetic_classification(seed=5),
