@@ -87,6 +87,8 @@ def check(
     `units`: "all", or names of unit_level.UNITS (default: those the specs use).
     `batch_size`: the rows of the network level's random batch.
     `device`: where torch, JAX and outside backends place their arrays (once).
+    With the built-in backends alone, the independent tasks of the plan run on a
+    few threads at once (see THREADS); the rows are the same either way.
     """
     validate.check_int("seed", seed, 0)
     validate.check_int("batch_size", batch_size, 1)
