@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -43,6 +42,7 @@ from .presets import (
     NETWORK_BATCH,
     OWN_TRAJECTORY,
     TRAJECTORY_SETS,
+    usable_cpus,
 )
 from .rows import COLUMNS
 from .unit_level import UNITS, unit_rows, units_of
@@ -116,11 +116,8 @@ THREADS = None  # None: one per CPU this process may use, at most 4
 
 
 def _threads() -> int:
-    if THREADS is not None:
-        return THREADS
-    if hasattr(os, "sched_getaffinity"):  # a process pinned to 1 CPU gains nothing
-        return min(4, len(os.sched_getaffinity(0)))
-    return min(4, os.cpu_count() or 1)
+    # read at each call: a process pinned to 1 CPU gains nothing from a thread more
+    return min(4, usable_cpus()) if THREADS is None else THREADS
 
 
 def _run(plan, threads: int, args: tuple, progress: Progress | None) -> list:

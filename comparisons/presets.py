@@ -1,11 +1,23 @@
 """Every default grid, data set and quick setting, in one place: what `check`,
 `bench` and `report` run when they are not told otherwise.
 
-Constants, and one function that derives the quick networks from `reference`;
-nothing is imported at the top but the standard library.
+Constants, one function that derives the quick networks from `reference`, and
+one that counts the CPUs the default threads are sized by; nothing is imported at
+the top but the standard library.
 """
 
 from __future__ import annotations
+
+import os
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity, where the system has one):
+    the default threads of a benchmark worker, and of check's tasks (at most 4)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
 
 # ------------------------------------------------------------------ check
 # every valid (activation, output, loss) on the tutorial's three layers and on a

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 import random
 import sys
 
 from reference import NetworkSpec, validate
 
 from .. import backends as registry
+from ..presets import usable_cpus
 from . import work, yardsticks
 
 # A train_step call runs enough steps to do WORK_PER_CALL FLOPs (1 to 50), so that
@@ -66,7 +66,7 @@ def jobs(
         settings,
         dtypes=dtypes,
         timeout_s=_check_seconds(timeout),
-        threads=_check_count("threads", _usable_cpus() if threads is None else threads),
+        threads=_check_count("threads", usable_cpus() if threads is None else threads),
     )
     out = []
     for process in range(_check_count("repeats", repeats)):  # interleaved
@@ -169,9 +169,3 @@ def _backend_names(backends) -> list[str]:
             )
         registry.resolve([name])  # a clear error now: missing, unknown, not fitting
     return names
-
-
-def _usable_cpus() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count()
