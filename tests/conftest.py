@@ -72,3 +72,13 @@ def backend(request):
 @pytest.fixture(params=["float32", "float64"])
 def dtype(request):
     return request.param
+
+
+@pytest.fixture(scope="session")
+def timed():
+    """The timing tests' one benchmark (helpers.timed_runs), shared by every test
+    that asks, and taken a second time only where a test fails the first
+    (helpers.TwoTries)."""
+    from helpers import TwoTries, timed_runs
+
+    return TwoTries(timed_runs)

@@ -98,15 +98,27 @@ def fake_frame(times: dict, blocks: int = 5, **fields) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def bench_timing_backends(names: list[str], repeats: int) -> pd.DataFrame:
-    """The train step of tests/timing_backends.py's `names`, `repeats` processes
-    each, on one thread: one small grid point, nothing else timed."""
+# tests/timing_backends.py's three "runs" of (NumPy, a slowed NumPy), timed in
+# one benchmark: the timing tests' one measurement (see `timed_runs`)
+RUNS = ("before", "again", "after")  # the planted slowdown: 1.0, 1.0, then 1.3
+TIMED = [f"{run}_{b}" for run in RUNS for b in ("twin", "slowed")]
+
+
+def timed_runs(repeats: int = 8) -> pd.DataFrame:
+    """The train step of every backend in TIMED, `repeats` processes each,
+    interleaved, on one thread: one small grid point, nothing else timed.
+
+    One benchmark serves every timing test: the A/A pair (NumPy under two names,
+    `before_twin` and `again_twin`), the planted 1.3x (`after_slowed` against
+    `after_twin`) and `compare`'s three runs, saved apart. Eight processes a side:
+    with the workers' allocator fixed (comparisons/bench/worker.py), processes of
+    one name agree within a few per cent, and eight tell 1.3x from that."""
     from comparisons import bench
 
     return bench(
         grid=[((128, 128, 10), 256)],
         ops=["train_step"],
-        backends=[f"timing_backends:{name}" for name in names],
+        backends=[f"timing_backends:{name}" for name in TIMED],
         threads=1,
         repeats=repeats,
         variants=("triptych",),

@@ -11,7 +11,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import TwoTries, bench_timing_backends, fake_frame, once_per_run
+from helpers import TwoTries, fake_frame, once_per_run
 
 from comparisons import bench
 from comparisons.bench import clock, confidence, plan, roofline, words, work, worker
@@ -464,25 +464,6 @@ def test_summary_covers_every_op_with_ratios_and_verdicts(small_bench):
 # ------------------------------------------------------------ the verdicts' truth
 
 
-@pytest.fixture(scope="module")
-def twins_and_slowed(monkeypatch_module):
-    monkeypatch_module.setenv("TRIPTYCH_TEST_SLOWDOWN", "1.3")
-    # ten processes a side: on this shared machine processes of the same code
-    # differ by up to 40%; three a side cannot tell 1.3x from that, and six
-    # once called it a tie in CI (ratio 1.23, 95% CI 0.98-1.54)
-    return TwoTries(
-        lambda: bench.verdicts(
-            bench_timing_backends(["twin_a", "twin_b", "slowed"], repeats=10)
-        )
-    )
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module():
-    with pytest.MonkeyPatch.context() as patch:
-        yield patch
-
-
 def pair(table, a: str, b: str) -> pd.DataFrame:
     """The verdicts' rows of a against b."""
     return table[(table.a_backend == a) & (table.b_backend == b)]
@@ -510,25 +491,25 @@ def test_a_second_run_is_taken_only_where_the_first_fails_and_said_never_silent(
 
 
 @pytest.mark.timing  # compares timings: run alone (python3 dev.py test)
-def test_the_same_code_under_two_names_is_a_tie_at_every_grid_point(twins_and_slowed):
-    def check(table):
-        aa = pair(table, "twin_a", "twin_b")
+def test_the_same_code_under_two_names_is_a_tie_at_every_grid_point(timed):
+    def check(frame):
+        aa = pair(bench.verdicts(frame), "before_twin", "again_twin")
         assert len(aa) == 1 and (aa.verdict == "tie").all(), aa.to_string()
 
-    twins_and_slowed.check(check)
+    timed.check(check)
 
 
 @pytest.mark.timing  # compares timings: run alone (python3 dev.py test)
-def test_a_train_made_13_times_slower_is_called_slower_near_13(twins_and_slowed):
-    def check(table):
-        slow = pair(table, "slowed", "twin_a")
+def test_a_train_made_13_times_slower_is_called_slower_near_13(timed):
+    def check(frame):
+        slow = pair(bench.verdicts(frame), "after_slowed", "after_twin")
         assert len(slow) == 1 and (slow.verdict == "slower").all(), slow.to_string()
         assert (slow.ci_low > 1).all(), slow.to_string()
         # near 1.3: the slowed step's fastest block needs the machine quiet for
         # 1.3x as long as the twin's, which a busy machine makes rarer (1.46 seen)
         assert slow.ratio.between(1.15, 1.5).all(), slow.to_string()
 
-    twins_and_slowed.check(check)
+    timed.check(check)
 
 
 # -------------------------------------------------------------- bad input

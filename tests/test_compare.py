@@ -7,23 +7,19 @@ import json
 
 import pandas as pd
 import pytest
-from helpers import TwoTries, bench_timing_backends, fake_frame
+from helpers import RUNS, fake_frame
 
 from comparisons import bench, cli, compare
 
-RUNS = ("before", "again", "after")  # the planted slowdown: 1.0, 1.0, then 1.4
 
-
-def three_runs(folder):
-    """before.csv, again.csv and after.csv, each with NumPy ("twin") and a slowed
-    NumPy ("slowed"): tests/timing_backends.py's before_twin, before_slowed, etc.
+def saved_apart(frame, folder):
+    """before.csv, again.csv and after.csv from the timing tests' one benchmark
+    (helpers.timed_runs), each with NumPy ("twin") and a slowed NumPy ("slowed").
 
     Timed in one benchmark, their processes interleaved, then saved apart: runs
     made minutes apart on this shared machine drift as a whole (13% in CI; with two
     busy processes beside, the same code 1.5x slower in a third run than in the
     first, every process alike), which no statistics can tell from a change."""
-    backends = [f"{run}_{b}" for run in RUNS for b in ("twin", "slowed")]
-    frame = bench_timing_backends(backends, repeats=6)
     environment = frame.attrs["environment"]
     workers = environment["workers"]
     paths = []
@@ -39,26 +35,23 @@ def three_runs(folder):
     return paths
 
 
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    return TwoTries(lambda: three_runs(tmp_path_factory.mktemp("runs")))
-
-
 @pytest.mark.timing  # compares timings: run alone (python3 dev.py test)
-def test_a_planted_slowdown_is_slower_and_the_untouched_backend_a_tie(runs):
+def test_a_planted_slowdown_is_slower_and_the_untouched_backend_a_tie(timed, tmp_path):
     def check(paths):
         before, _, after = paths
         table = compare.compare(before, after).set_index("backend")
         assert table.loc["slowed", "verdict"] == "slower", table.to_string()
         assert table.loc["slowed", "ci_low"] > 1, table.to_string()
-        assert 1.2 < table.loc["slowed", "ratio"] < 1.65, table.to_string()
+        assert 1.15 < table.loc["slowed", "ratio"] < 1.5, table.to_string()
         assert table.loc["twin", "verdict"] == "tie", table.to_string()
 
-    runs.check(check)
+    timed.check(lambda frame: check(saved_apart(frame, tmp_path)))
 
 
 @pytest.mark.timing  # compares timings: run alone (python3 dev.py test)
-def test_fail_slower_exits_1_on_the_regression_and_0_on_the_same_code(runs, capsys):
+def test_fail_slower_exits_1_on_the_regression_and_0_on_the_same_code(
+    timed, tmp_path, capsys
+):
     def check(paths):
         before, again, after = map(str, paths)
         assert cli.main(["compare", before, after, "--fail-slower", "1.1"]) == 1
@@ -68,17 +61,17 @@ def test_fail_slower_exits_1_on_the_regression_and_0_on_the_same_code(runs, caps
         )
         assert cli.main(["compare", before, after]) == 0  # no flag: no guard
 
-    runs.check(check)
+    timed.check(lambda frame: check(saved_apart(frame, tmp_path)))
 
 
 @pytest.mark.timing  # compares timings: run alone (python3 dev.py test)
-def test_more_runs_are_each_compared_with_the_first(runs):
+def test_more_runs_are_each_compared_with_the_first(timed, tmp_path):
     def check(paths):
         table = compare.compare(*paths)
         assert list(dict.fromkeys(table.run)) == ["again.csv", "after.csv"]
         assert table.attrs["runs"] == ["before.csv", "again.csv", "after.csv"]
 
-    runs.check(check)
+    timed.check(lambda frame: check(saved_apart(frame, tmp_path)))
 
 
 # --------------------------------------------------- made-up runs, no timing
