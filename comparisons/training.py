@@ -68,22 +68,52 @@ def train(
     validate.check_train_args(lr, steps, batch_size, seed, None, len(data.x))
     init = reference.init_params(spec, seed)
     args = (spec, lr, steps, batch_size, seed)
-    _, exact = runs.oracle_train(init, data.x, data.y, *args)
-    curves, rows = {}, []
-    for backend in registry.resolve(backends):
-        backend = registry.on_device(backend, device)
-        row, curves[backend.NAME] = _train_one(backend, init, data, exact, *args)
-        rows.append(row)
-    table = pd.DataFrame(rows)
+    # a loss that overflows is a divergence, said in the table, not a warning
+    with np.errstate(over="ignore", invalid="ignore"):
+        _, exact = runs.oracle_train(init, data.x, data.y, *args)
+        curves, rows = {}, []
+        for backend in registry.resolve(backends):
+            backend = registry.on_device(backend, device)
+            try:
+                row, curves[backend.NAME] = _train_one(
+                    backend, init, data, exact, *args
+                )
+            except Exception as error:  # a backend that raises is a row, as in check
+                row = _failed_row(backend, spec, error)
+            rows.append(row)
+    table = pd.DataFrame(rows, columns=COLUMNS)
     table["max_diff_vs_backends"] = [
         max(
             (_max_diff(curves[name], curves[o]) for o in curves if o != name),
-            default=np.nan,
+            default=np.nan,  # no other backend's curve to compare with
         )
+        if name in curves
+        else np.nan  # it raised: no curve
         for name in table.backend
     ]
     table["diverged_at"] = table.diverged_at.astype("Int64")  # a step, or <NA>
     return table
+
+
+COLUMNS = [
+    "backend",
+    "dtype",
+    "first_loss",
+    "final_loss",
+    "accuracy",
+    "max_diff_vs_oracle",
+    "max_diff_vs_backends",
+    "seconds",
+    "diverged_at",
+    "note",
+]
+
+
+def _failed_row(backend, spec: NetworkSpec, error: Exception) -> dict:
+    """The row of a backend whose training raised: no numbers, the error in `note`."""
+    row = dict.fromkeys(COLUMNS, np.nan)
+    note = f"raised {type(error).__name__}: {error}".splitlines()[0]
+    return {**row, "backend": backend.NAME, "dtype": spec.dtype, "note": note}
 
 
 def _train_one(backend, init, data, exact, spec, lr, steps, batch_size, seed):

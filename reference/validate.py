@@ -299,10 +299,21 @@ def check_lr(lr) -> None:
         raise ValueError(f"lr must be a finite number > 0, got {lr}")
 
 
+# the most steps one call may ask for: the loops keep every step's loss, and the
+# batches' index arrays are made up front (about 600 bytes a step at batch 64);
+# a million steps of the tutorial's nets is hours of training
+MAX_STEPS = 1_000_000
+
+
 def check_train_args(lr, steps, batch_size, seed, tol, n_rows: int) -> None:
     """The loop arguments of `train`."""
     check_lr(lr)
     check_int("steps", steps, minimum=0)
+    if steps > MAX_STEPS:
+        raise ValueError(
+            f"steps must be at most {MAX_STEPS:,} (each step's batch and loss are "
+            f"kept), got {steps:,}"
+        )
     check_int("seed", seed, minimum=0)
     if batch_size is not None:
         check_int("batch_size", batch_size, minimum=1)

@@ -69,6 +69,7 @@ def run(args) -> int:
     data = reference.data.load(args.dataset)
     fields = dict(sizes=args.sizes, activation=args.activation, output=args.output)
     spec = default_spec(data, dtype=args.dtype, loss=args.loss, **fields)
+    validate.check_int("steps", args.steps, 1)  # a table of no steps says nothing
     validate.check_train_args(
         args.lr, args.steps, args.batch_size, args.seed, None, len(data.x)
     )
@@ -82,14 +83,34 @@ def run(args) -> int:
     table = train(
         data, spec, chosen, args.lr, args.steps, args.batch_size, args.seed, args.device
     )
-    print(table.to_string(index=False, float_format=number))
-    worst = table.max_diff_vs_backends.max()
-    print(
-        f"\nLargest loss difference between backends along the way: {worst:.3g}; "
-        f"against the float64 oracle: {table.max_diff_vs_oracle.max():.3g}. "
-        f"accuracy is on the whole data set; seconds include JIT compilation."
-    )
+    shown = table.assign(diverged_at=table.diverged_at.astype(object).fillna("-"))
+    print(shown.to_string(index=False, float_format=number, na_rep="-"))
+    print("\n" + summary(table))
     if csv:
         files.write_csv(table, csv)
         print(f"Wrote {csv}")
-    return 0
+    return 1 if table.seconds.isna().any() else 0  # a backend raised
+
+
+def summary(table) -> str:
+    """The largest differences in words, which runs diverged, which raised."""
+    between, oracle = table.max_diff_vs_backends.max(), table.max_diff_vs_oracle.max()
+    lines = [
+        "Largest loss difference between backends along the way: "
+        + (f"{between:.3g}" if between == between else "none (no two curves)")
+        + "; against the float64 oracle: "
+        + (f"{oracle:.3g}." if oracle == oracle else "none.")
+    ]
+    diverged = table[table.diverged_at.notna()]
+    if len(diverged):
+        where = ", ".join(
+            f"{r.backend} at step {r.diverged_at}" for r in diverged.itertuples()
+        )
+        lines.append(
+            f"Diverged: {where}. The differences cover only the steps before a "
+            f"divergence; after it the losses are not meaningful to compare."
+        )
+    for row in table[table.seconds.isna()].itertuples():  # raised: no time
+        lines.append(f"{row.backend} failed: {row.note}")
+    lines.append("accuracy is on the whole data set; seconds include JIT compilation.")
+    return "\n".join(lines)
