@@ -54,6 +54,7 @@ def compare(*runs, min_effect: float = confidence.MIN_EFFECT) -> pd.DataFrame:
     """
     if len(runs) < 2:
         raise ValueError(f"compare needs at least 2 runs, got {len(runs)}")
+    min_effect = confidence.check_min_effect(min_effect)
     loaded = [load(r) for r in runs]
     first, rows, differences, unmatched = loaded[0], [], [], []
     for other in loaded[1:]:
@@ -164,9 +165,14 @@ def _row_order(backends, backend, variant, op, sizes, batch, dtype) -> tuple:
 
 def _values(frame: pd.DataFrame):
     try:
-        return confidence.process_values(frame)
+        values = confidence.process_values(frame)
     except ValueError as error:
         raise RunError(f"{frame.attrs['label']}: {error}") from None
+    for callable_ in values.attrs["left_out"]:  # said once per run, never silent
+        note = f"{frame.attrs['label']}: left out, too few processes: {callable_}"
+        if note not in frame.attrs["notes"]:
+            frame.attrs["notes"].append(note)
+    return values
 
 
 def _unmatched(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:

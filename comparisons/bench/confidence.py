@@ -65,8 +65,11 @@ def verdicts(
 ) -> pd.DataFrame:
     """One row per grid point and ordered pair (a, b) of timed callables (backend,
     variant) of `op` (None: every op): a's time / b's, its 95% interval, p and the
-    verdict from a's side (see the module doc). A ValueError where a callable has
-    fewer than MIN_PROCESSES processes or MIN_BLOCKS blocks."""
+    verdict from a's side (see the module doc). A callable with fewer than
+    MIN_PROCESSES timed processes (its worker failed, say) is left out and named in
+    `.attrs["left_out"]`; a ValueError where that leaves no pair to compare, or
+    where a process has fewer than MIN_BLOCKS blocks."""
+    min_effect = check_min_effect(min_effect)
     values = process_values(rows_of(frame, op))
     rows = []
     for key, group in values.groupby(KEYS, sort=False):
@@ -95,12 +98,15 @@ def verdicts(
                     len(b_values),
                 ]
             )
-    return pd.DataFrame(rows, columns=COLUMNS)
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    table.attrs["left_out"] = values.attrs["left_out"]
+    return table
 
 
 def process_values(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per callable and process: `value`, its fastest block (the row's
-    `median_s` where the raw blocks are missing). Checked to be enough."""
+    `median_s` where the raw blocks are missing). Checked to be enough: the
+    callables with too few processes are left out, named in `.attrs["left_out"]`."""
     frame = frame[frame.median_s.notna()]
     value = frame.median_s
     if "blocks_s" in frame:
@@ -111,8 +117,7 @@ def process_values(frame: pd.DataFrame) -> pd.DataFrame:
     values = frame.assign(value=value)[
         [*KEYS, "backend", "variant", "process", "value"]
     ]
-    _check_enough_processes(values)
-    return values
+    return _enough_processes(values)
 
 
 def ratio_interval(a: np.ndarray, b: np.ndarray, level: float = LEVEL):
@@ -125,6 +130,19 @@ def ratio_interval(a: np.ndarray, b: np.ndarray, level: float = LEVEL):
     interval = test.confidence_interval(level)
     low, high = math.exp(interval.low), math.exp(interval.high)
     return math.exp(diff), low, high, float(test.pvalue)
+
+
+def check_min_effect(value) -> float:
+    """`min_effect` as a float: a finite share of at least 0 (0.05 is 5%)."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not 0 <= value < math.inf  # False for NaN too
+    ):
+        raise ValueError(
+            f"min_effect must be a finite number >= 0 (0.05: 5%), got {value!r}"
+        )
+    return float(value)
 
 
 def decide(
@@ -186,18 +204,33 @@ def _check_enough_blocks(frame: pd.DataFrame, blocks: pd.Series) -> None:
         )
 
 
-def _check_enough_processes(values: pd.DataFrame) -> None:
-    counts = values.groupby([*KEYS, "backend", "variant"], sort=False).process.nunique()
+def _enough_processes(values: pd.DataFrame) -> pd.DataFrame:
+    """`values` without the callables of fewer than MIN_PROCESSES processes, which
+    `.attrs["left_out"]` names; a ValueError where that leaves no pair to compare."""
+    callable_ = [*KEYS, "backend", "variant"]
+    counts = values.groupby(callable_, sort=False).process.nunique()
     if counts.empty:
         raise ValueError("verdicts need timed rows, got none")
-    if counts.min() < MIN_PROCESSES:
-        key = counts.idxmin()
-        where = dict(zip([*KEYS, "backend", "variant"], key))
+    enough, few = counts[counts >= MIN_PROCESSES], counts[counts < MIN_PROCESSES]
+    pairs = max(enough.groupby(level=list(range(len(KEYS)))).size(), default=0) > 1
+    if len(few) and not pairs:
+        where = dict(zip(callable_, counts.idxmin()))
         raise ValueError(
             f"verdicts need at least {MIN_PROCESSES} processes per timed callable "
             f"(3 or more for a useful interval), got {counts.min()} for "
             f"{_callable(where)}; run bench with repeats={MIN_PROCESSES + 1}"
         )
+    kept = values.set_index(callable_).index.isin(enough.index)
+    values = values[kept]
+    values.attrs = {
+        **values.attrs,
+        "left_out": [
+            f"{_callable(dict(zip(callable_, key)))}: {n} process timed, verdicts "
+            f"need {MIN_PROCESSES}"
+            for key, n in few.items()
+        ],
+    }
+    return values
 
 
 def _callable(row) -> str:

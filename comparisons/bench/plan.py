@@ -68,6 +68,7 @@ def jobs(
         timeout_s=_check_seconds(timeout),
         threads=_check_count("threads", usable_cpus() if threads is None else threads),
     )
+    variants = _check_variants(variants, names, grid, ops, dtypes)
     out = []
     for process in range(_check_count("repeats", repeats)):  # interleaved
         for name in names:
@@ -88,6 +89,22 @@ def jobs(
                 )
             )
     return out
+
+
+def _check_variants(variants, names, grid, ops, dtypes):
+    """`variants` (None: each backend's all) as a tuple of known variants, of which
+    at least one applies to some backend and op asked for."""
+    if variants is None:
+        return None
+    every = (*yardsticks.VARIANTS.values(), yardsticks.OUTSIDE)
+    known = dict.fromkeys(v for backend in every for v in backend)
+    variants = validate.check_choices("variants", variants, tuple(known))
+    if not any(_cases(name, grid, ops, dtypes, variants) for name in names):
+        raise ValueError(
+            f"variants must name one that applies to the backends and ops asked "
+            f"for ({', '.join(names)}; {', '.join(ops)}), got {', '.join(variants)}"
+        )
+    return variants
 
 
 def _cases(backend: str, grid, ops, dtypes, variants=None) -> list[dict]:
@@ -145,9 +162,19 @@ def _check_grid(grid, activation: str) -> list[tuple[tuple[int, ...], int]]:
     return points
 
 
+MAX_TIMEOUT_S = 1e6  # 11 days: beyond it, the watchdog's clock overflows
+
+
 def _check_seconds(value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ValueError(f"timeout must be a number of seconds > 0, got {value!r}")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not 0 < value <= MAX_TIMEOUT_S  # False for NaN too
+    ):
+        raise ValueError(
+            f"timeout must be a number of seconds > 0 and at most {MAX_TIMEOUT_S:g}, "
+            f"got {value!r}"
+        )
     return float(value)
 
 

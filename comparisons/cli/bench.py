@@ -109,6 +109,7 @@ def _add_min_effect(p) -> None:
 
 
 def run(args) -> int:
+    confidence.check_min_effect(args.min_effect)  # before minutes of work, not after
     csv = files.output_path(args.csv, "--csv") if args.csv else None
     grid = QUICK_GRID if args.quick else None
     if args.sizes or args.batches:
@@ -206,6 +207,8 @@ def _print_op(frame, op: str, min_effect: float) -> None:
     print(f"\n{op}, backend against backend (95% intervals between processes):")
     for line in words.by_grid_point(table, words.ours(table)):
         print(f"  {line}")
+    for callable_ in table.attrs["left_out"]:
+        print(f"  left out, too few processes: {callable_}")
     if op != "train_step":
         return
     compile_s = frame.groupby(["backend", "variant"]).compile_s.median()

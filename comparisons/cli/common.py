@@ -83,7 +83,7 @@ def add_network_flags(p, **meanings: str) -> None:
 
 
 def add_csv_flag(p, text: str = "write every row here") -> None:
-    p.add_argument("--csv", default=None, metavar="PATH", help=text)
+    p.add_argument("--csv", type=out_path, default=None, metavar="PATH", help=text)
 
 
 # --------------------------------------------------------- argument types
@@ -115,9 +115,16 @@ def batch_size(text: str) -> int | None:
         ) from None
 
 
+def out_path(text: str) -> str:
+    """An output path: not empty (an empty one would be quietly ignored)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"expected a path, got {text!r}")
+    return text
+
+
 def int_list(text: str) -> list[int]:
     try:
-        return [int(n) for n in validate.split_names(text)]
+        return [int(n) for n in text.split(",")]  # an empty item is refused
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"expected ints like 16,64,256, got {text!r}"

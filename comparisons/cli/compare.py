@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 from .. import compare, files
-from ..bench import words
+from ..bench import confidence, words
 from .bench import _add_min_effect
-from .common import number
+from .common import number, out_path
 
 
 def add_parser(commands) -> None:
@@ -32,16 +34,20 @@ def add_parser(commands) -> None:
         "factor F (e.g. 1.1), to guard CI",
     )
     p.add_argument("--markdown", action="store_true", help="print Markdown instead")
-    p.add_argument("--html", default=None, metavar="PATH", help="also write a page")
+    p.add_argument(
+        "--html", type=out_path, default=None, metavar="PATH", help="also write a page"
+    )
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
     if len(args.runs) < 2:
         raise ValueError(f"compare needs at least 2 runs, got {len(args.runs)}")
-    if args.fail_slower is not None and args.fail_slower < 1:
+    confidence.check_min_effect(args.min_effect)  # before the runs are read
+    if args.fail_slower is not None and not 1 <= args.fail_slower < math.inf:
         raise ValueError(
-            f"--fail-slower must be a factor of at least 1, got {args.fail_slower}"
+            "--fail-slower must be a finite factor of at least 1, got "
+            f"{args.fail_slower}"
         )
     page = files.output_path(args.html, "--html") if args.html else None
     table = compare.compare(*args.runs, min_effect=args.min_effect)

@@ -8,7 +8,14 @@ import time
 
 from ..bench import words
 from ..report import gather
-from .common import ProgressBar, add_backend_flags, backends, default, names
+from .common import (
+    ProgressBar,
+    add_backend_flags,
+    backends,
+    default,
+    names,
+    out_path,
+)
 
 
 def add_parser(commands) -> None:
@@ -22,7 +29,9 @@ def add_parser(commands) -> None:
         "not at all: an interrupted report leaves the previous one as it was.",
     )
     out = default(gather.report, "out")
-    p.add_argument("--out", default=out, help=f"folder to write (default: {out}/)")
+    p.add_argument(
+        "--out", type=out_path, default=out, help=f"folder to write (default: {out}/)"
+    )
     p.add_argument(
         "--quick", action="store_true", help="a small run of each part: a first look"
     )

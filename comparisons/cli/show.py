@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .. import files, show
 from ..show.text import PROSE
+from .common import out_path
 
 DEFAULT_REPORT = "report"
 PICTURES = "pictures"  # the report's folder of PNGs, beside its consistency.csv
@@ -54,6 +55,7 @@ def _add_arguments(p) -> None:
     )
     p.add_argument(
         "--html",
+        type=out_path,
         default=None,
         metavar="PATH",
         help="write one self-contained page with every concept (or just CONCEPT) "
@@ -82,7 +84,7 @@ def _add_arguments(p) -> None:
 
 def run(args) -> int:
     backends = show.check_backends(args.backends)
-    width = args.width or shutil.get_terminal_size().columns
+    width = shutil.get_terminal_size().columns if args.width is None else args.width
     if width < 40:
         raise ValueError(f"--width must be at least 40 columns; got {width}")
     if args.list:

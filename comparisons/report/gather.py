@@ -21,6 +21,7 @@ import pandas as pd
 import reference
 from reference import NetworkSpec
 
+from .. import backends as registry
 from .. import bench, files
 from ..consistency import DTYPES, check, summary
 from ..presets import (
@@ -55,6 +56,7 @@ def report(
     step_summary, targets, verdicts), `errors` ({stage: message}, empty when
     complete) and `out`."""
     skip = check_skip(skip)
+    registry.resolve(backends)  # each one found and fitting the API, or refused now
     out = check_out(Path(out), force)  # before any work
     runs = zip(STAGES, (_consistency, _trajectories, _pictures, _benchmark))
     runs = {name: run for name, run in runs if name not in skip}
