@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import importlib.util
 import inspect
 import os
 import sys
@@ -58,12 +59,25 @@ def load(name: str):
     for entry in _entry_points():
         if entry.name == name:
             return entry.load()
-    if ":" in name or "." in name:
+    if ":" in name or "." in name or _importable(name):
         return _from_path(name)
     raise ValueError(
         f"backend must be one of {', '.join(names())}, or module:attribute; "
         f"got {name!r}"
     )
+
+
+def _importable(name: str) -> bool:
+    """Whether `name` is a top-level module that Python can find (from here too)."""
+    _search_here()
+    return name.isidentifier() and importlib.util.find_spec(name) is not None
+
+
+def _search_here() -> None:
+    """The current folder on the import path, as `python -m` would put it, so that
+    a backend of one's own needs no install."""
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.append(os.getcwd())
 
 
 def _builtin(name: str):
@@ -79,17 +93,20 @@ def _builtin(name: str):
 
 
 def _from_path(path: str):
-    """`package.module:attribute.attribute` (or a module) -> the object. The
-    current folder is searched too, as `python -m` would, so a backend of one's
-    own needs no install."""
-    if os.getcwd() not in sys.path and "" not in sys.path:
-        sys.path.append(os.getcwd())
+    """`package.module:attribute.attribute` (or a module) -> the object, the
+    current folder searched too."""
+    _search_here()
     module_name, _, attribute = path.partition(":")
     try:
         found = importlib.import_module(module_name)
     except ImportError as error:
         raise ValueError(
             f"backend {path!r}: cannot import {module_name}: {error}"
+        ) from None
+    except (Exception, SystemExit) as error:  # its own code failed as it ran
+        raise ValueError(
+            f"backend {path!r}: importing {module_name} raised "
+            f"{type(error).__name__}: {error}"
         ) from None
     for part in filter(None, attribute.split(".")):
         if not hasattr(found, part):

@@ -32,6 +32,16 @@ def enable(on: bool = True) -> Path | None:
     or None where it is off (`on` False, or TRIPTYCH_NO_CACHE set)."""
     if not on or os.environ.get(OFF, "") not in ("", "0"):
         return None
+    jax_folder = Path(os.environ.get("JAX_COMPILATION_CACHE_DIR") or folder() / "jax")
+    try:
+        jax_folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:  # a file in the way, no permission: run without it
+        print(
+            f"note: the JAX compilation cache is off: cannot make {jax_folder} "
+            f"({error.strerror})",
+            file=sys.stderr,
+        )
+        return None
     settings = {
         "JAX_COMPILATION_CACHE_DIR": str(folder() / "jax"),
         # our programs compile in a tenth of a second: keep every one of them

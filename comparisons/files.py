@@ -33,8 +33,13 @@ def output_path(path, what: str) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise ValueError(f"{what}: cannot make the folder of {path}: {error}") from None
-    if not os.access(path.parent, os.W_OK):
-        raise ValueError(f"{what}: cannot write into {path.parent}")
+    try:  # a trial file, not the permission bits: root passes those everywhere
+        with tempfile.TemporaryFile(dir=path.parent):
+            pass
+    except OSError as error:
+        raise ValueError(
+            f"{what}: cannot write into {path.parent} ({error.strerror})"
+        ) from None
     return path
 
 
@@ -59,6 +64,7 @@ def _replacing(path: Path):
             fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
             os.close(fd)
         yield Path(name)
+        os.chmod(name, 0o666 & ~_umask())  # as open() would make it: mkstemp's is 0600
         os.replace(name, path)
     finally:
         if name is not None and os.path.exists(name):
@@ -79,6 +85,7 @@ def staged_folder(folder: Path):
             staging = Path(
                 tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent)
             )
+        staging.chmod(0o777 & ~_umask())  # as mkdir would make it: mkdtemp's is 0700
         yield staging
         with signals_held():
             aside = folder.parent / f".{folder.name}.old-{staging.name[-8:]}"
@@ -89,3 +96,10 @@ def staged_folder(folder: Path):
     finally:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it, then setting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -259,19 +259,31 @@ def _html_section(title: str, kind: str, content, folder: Path) -> str:
 def _markdown(sections) -> str:
     lines = ["# triptych report", ""]
     for title, kind, content in sections:
-        lines += [f"## {title}", ""]
+        lines += [f"## {_md(title)}", ""]
         if kind == "text":
-            lines.append(content)
+            lines.append(_md(content))
         elif kind == "list":
-            lines += [f"- {line}" for line in content] or ["None."]
+            lines += [f"- {_md(line)}" for line in content] or ["None."]
         elif kind == "table":
-            lines.append(
-                content.to_markdown(index=False, floatfmt=".3g", missingval="—")
-            )
+            cells = content.astype(object).where(content.notna(), "—").map(_cell)
+            lines.append(cells.to_markdown(index=False))
         else:
-            lines.append(f"![{title}]({content})")
+            lines.append(f"![{_md(title)}]({content})")
         lines.append("")
     return "\n".join(lines)
+
+
+def _cell(value) -> str:
+    """A table cell in Markdown: a float to 3 digits, text escaped, | kept in."""
+    if isinstance(value, float):
+        return _fmt(value)
+    return _md(value).replace("|", "\\|")
+
+
+def _md(text: str) -> str:
+    """Text from anywhere (a backend's NAME, an error) as Markdown shows it, never
+    as HTML that a Markdown viewer would pass through; one line."""
+    return html.escape(str(text), quote=False).replace("\n", " ")
 
 
 def _fmt(value: float) -> str:

@@ -100,8 +100,30 @@ def _draw(concept, backends: list) -> tuple[list[Picture], str]:
         except Unavailable as error:
             missing.append(str(error))
             continue
+        except Exception as error:  # a backend that raises: drawn without it
+            figure, caption, said = _without_failing(drawers[kind], concept, backends)
+            said = f"{said} the {kind} picture"
+            missing.append(f"{said} ({type(error).__name__}: {error})")
+            if figure is None:
+                continue
         drawn.append(Picture(concept.name, kind, caption, png(figure)))
     return drawn, " ".join(missing)
+
+
+def _without_failing(drawer, concept, backends: list):
+    """(figure, caption, a sentence) from the backends that draw the picture on
+    their own; figure None where none does."""
+    failing = []
+    for backend in backends:
+        try:
+            drawer(concept, [backend])
+        except Exception:
+            failing.append(backend.NAME)
+    working = [b for b in backends if b.NAME not in failing]
+    said = f"{', '.join(failing) or 'the backends together'} could not draw"
+    if not working or not failing:
+        return None, "", said
+    return (*drawer(concept, working), said)
 
 
 def draw(backends=None, concepts=None, progress=None) -> list[Picture]:

@@ -1,0 +1,199 @@
+"""What a user from outside runs into: a backend that raises or will not import,
+numbers that make no sense, paths that cannot be written, a worker that failed,
+text that a page or a Markdown viewer would run. Each gets a clear word, before
+any work where it can be known then; none gets a traceback, a NaN or a lost
+result."""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from broken import wrapped
+from helpers import fake_frame
+
+from comparisons import bench, cache, cli, compare, files, training
+from comparisons.report import render
+from comparisons.show import pictures
+
+
+def raising(name: str = "raiser"):
+    """NumPy whose forward and relu raise."""
+
+    def forward(params, x, spec):
+        raise RuntimeError("boom from forward")
+
+    def relu(z):
+        raise RuntimeError("boom from relu")
+
+    return wrapped(name, forward=forward, relu=relu)
+
+
+# ------------------------------------------------------------ a backend fails
+
+
+def test_train_keeps_the_other_rows_when_a_backend_raises():
+    table = training.train("synthetic_classification", None, ["numpy", raising()])
+    table = table.set_index("backend")
+    assert table.loc["raiser", "note"] == "raised RuntimeError: boom from forward"
+    assert pd.isna(table.loc["raiser", "final_loss"])
+    assert table.loc["numpy", "final_loss"] > 0 and table.loc["numpy", "note"] == ""
+
+
+def test_cli_train_names_the_failure_and_exits_1(monkeypatch, capsys):
+    monkeypatch.setattr(
+        "comparisons.cli.train.backends", lambda args: ["numpy", raising()]
+    )
+    code = cli.main(["train", "--dataset", "synthetic_classification", "--steps", "3"])
+    out = capsys.readouterr().out
+    assert code == 1 and "raiser failed: raised RuntimeError: boom" in out
+    assert "nan" not in out.lower()  # missing values are shown as "-"
+    assert "none (no two curves)" in out  # one working backend: nothing between
+
+
+def test_pictures_are_drawn_without_a_backend_that_raises():
+    import impl_numpy
+
+    drawn, said = pictures.for_concept("relu", [impl_numpy, raising()])
+    assert drawn and "raiser could not draw the" in said
+
+
+def test_a_backend_module_that_fails_to_import_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(tmp_path))
+    (tmp_path / "syntax_oops.py").write_text("def oops(:\n")
+    (tmp_path / "exits.py").write_text("import sys\nsys.exit(3)\n")
+    (tmp_path / "whole_module.py").write_text("from impl_numpy import *  # noqa\n")
+    for module, said in (("syntax_oops", "SyntaxError"), ("exits", "SystemExit: 3")):
+        with pytest.raises(ValueError, match=f"importing {module} raised {said}"):
+            registry_load(module)
+    assert registry_load("whole_module").forward is not None  # a module, bare
+    with pytest.raises(ValueError, match="backend must be one of numpy"):
+        registry_load("no_such_module_here")
+
+
+def registry_load(name):
+    from comparisons import backends as registry
+
+    sys.modules.pop(name, None)
+    return registry.load(name)
+
+
+def test_verdicts_leave_out_a_callable_whose_worker_failed_and_name_it():
+    frame = fake_frame(
+        {
+            ("a", "triptych"): [1.0, 1.01, 0.99],
+            ("b", "triptych"): [2.0, 2.02, 1.98],
+            ("hung", "triptych"): [3.0],  # its other processes were killed
+        }
+    )
+    table = bench.verdicts(frame)
+    assert set(table.a_backend) == {"a", "b"}
+    assert table.attrs["left_out"] == [
+        "hung triptych train_step 8-8-3 batch 16 float32: 1 process timed, "
+        "verdicts need 2"
+    ]
+    lone = fake_frame({("a", "triptych"): [1.0], ("b", "triptych"): [2.0, 2.1, 2.2]})
+    with pytest.raises(ValueError, match="at least 2 processes .* got 1 for a"):
+        bench.verdicts(lone)  # nothing left to compare
+
+
+# --------------------------------------------------------- numbers and names
+
+
+@pytest.mark.parametrize(
+    "argv, said",
+    [
+        (["bench", "--min-effect", "-1"], "min_effect must be a finite number >= 0"),
+        (["bench", "--min-effect", "nan"], "min_effect must be a finite number >= 0"),
+        (["bench", "--timeout", "inf"], "timeout must be a number of seconds > 0"),
+        (["bench", "--timeout", "nan"], "timeout must be a number of seconds > 0"),
+        (["bench", "--variants", "fastest"], "variants must be some of triptych"),
+        (
+            ["bench", "--backends", "numpy", "--variants", "nojit"],
+            "variants must name one that applies to the backends",
+        ),
+        (["report", "--backends", "nosuch"], "backend must be one of numpy"),
+        (["train", "--steps", str(10**20)], "steps must be at most 1,000,000"),
+        (["train", "--steps", "0"], "steps must be at least 1, got 0"),
+        (["bench", "--batches", "1,,2"], "expected ints like 16,64,256"),
+        (["check", "--csv", ""], "expected a path, got ''"),
+        (["show", "relu", "--width", "0"], "--width must be at least 40"),
+    ],
+)
+def test_bad_numbers_and_names_are_refused_before_any_work(
+    argv, said, tmp_path, capsys
+):
+    if argv[0] == "report":
+        argv = [*argv, "--out", str(tmp_path / "r")]
+    started = time.monotonic()
+    assert exit_code(argv) == 2
+    assert time.monotonic() - started < 10  # refused, not run
+    assert said in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
+
+
+def exit_code(argv) -> int:
+    try:
+        return cli.main(argv)
+    except SystemExit as stop:  # argparse refuses a value's form with status 2
+        return stop.code
+
+
+def test_compare_refuses_a_factor_or_effect_that_is_not_a_number(tmp_path, capsys):
+    run = fake_frame({("a", "triptych"): [1.0, 1.1, 1.2]})
+    run.attrs["environment"] = {}
+    bench.write_csv(run, tmp_path / "a.csv")
+    paths = [str(tmp_path / "a.csv")] * 2
+    assert cli.main(["compare", *paths, "--fail-slower", "nan"]) == 2
+    assert "--fail-slower must be a finite factor" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="min_effect must be a finite number"):
+        compare.compare(*paths, min_effect=-1)
+
+
+# ------------------------------------------------------------ paths and files
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_a_folder_that_exists_but_takes_no_file_is_refused_up_front():
+    with pytest.raises(ValueError, match="--csv: cannot write into /proc"):
+        files.output_path("/proc/x.csv", "--csv")  # even as root
+
+
+def test_files_written_whole_get_the_usual_permissions(tmp_path):
+    mask = os.umask(0o022)
+    try:
+        files.write_text(tmp_path / "a.txt", "x")
+        with files.staged_folder(tmp_path / "folder") as staging:
+            (staging / "b.txt").write_text("y")
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE((tmp_path / "a.txt").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "folder").stat().st_mode) == 0o755
+
+
+def test_a_cache_folder_blocked_by_a_file_turns_the_cache_off(
+    tmp_path, monkeypatch, capsys
+):
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setenv(cache.FOLDER, str(tmp_path / "a-file"))
+    monkeypatch.delenv("JAX_COMPILATION_CACHE_DIR", raising=False)
+    monkeypatch.delenv(cache.OFF, raising=False)
+    assert cache.enable() is None
+    assert "the JAX compilation cache is off: cannot make" in capsys.readouterr().err
+
+
+# ------------------------------------------------------- text from outside
+
+
+def test_the_markdown_report_shows_outside_text_never_runs_it():
+    name = "<img src=x onerror=alert(1)>|a\nb"
+    table = pd.DataFrame({"backend": [name], "max_abs_err": [float("nan")]})
+    text = render._markdown([(name, "table", table), ("t", "list", [name])])
+    assert "<img" not in text and "&lt;img src=x onerror=alert(1)&gt;" in text
+    assert "\\|a b" in text  # a table cell stays one cell on one line
+    assert "nan" not in text and "—" in text
