@@ -44,12 +44,23 @@ def network_level(backends, spec: NetworkSpec, seed: int, n: int) -> list[dict]:
 
     def run(b):
         p, xb, yb = runs.native(b, params, x, y, spec)
-        value, grads = b.loss_and_grads(p, xb, yb, spec)
+        got = attempt(b.loss_and_grads, p, xb, yb, spec)
+
+        def grads():
+            if isinstance(got, Exception):
+                raise got
+            return got[1]
+
+        # each quantity on its own: a function that raises fails its rows only
         return {
-            "forward": b.forward(p, xb, spec),
-            "loss": b.loss(p, xb, yb, spec),
-            **named("d", b.to_numpy(grads)),
-            **named("step ", b.to_numpy(b.sgd_step(p, grads, STEP_LR))),
+            "forward": attempt(b.forward, p, xb, spec),
+            "loss": attempt(b.loss, p, xb, yb, spec),
+            **each_named("d", expected, lambda: b.to_numpy(grads())),
+            **each_named(
+                "step ",
+                expected,
+                lambda: b.to_numpy(b.sgd_step(p, grads(), STEP_LR)),
+            ),
         }
 
     # a gradient's rounding is relative to the terms it sums, which can cancel
@@ -105,6 +116,25 @@ def _rows_per_quantity(
 def _group(quantity: str) -> str:
     """'dW[1]' -> 'd', 'step b[0]' -> 'step ', 'loss' -> 'loss'."""
     return re.sub(r"[Wb]\[\d+\]$", "", quantity)
+
+
+def attempt(f, *args):
+    """f(*args), or the exception it raised, standing in for its result."""
+    try:
+        return f(*args)
+    except Exception as error:  # a broken backend is a finding, not a crash
+        return error
+
+
+def each_named(prefix: str, expected: dict, make) -> dict:
+    """{each quantity of `expected` named with `prefix`: its array in make()'s
+    list of (W, b)}; make()'s exception stands for each where it raises, and an
+    error for each array it does not return."""
+    wanted = [q for q in expected if q.startswith(prefix)]
+    made = attempt(lambda: named(prefix, make()))
+    if isinstance(made, Exception):
+        return dict.fromkeys(wanted, made)
+    return {q: made.get(q, ValueError(f"returned no {q}")) for q in wanted}
 
 
 def named(prefix: str, params) -> dict:

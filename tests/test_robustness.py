@@ -63,6 +63,24 @@ def test_pictures_are_drawn_without_a_backend_that_raises():
     assert drawn and "raiser could not draw the" in said
 
 
+def test_a_function_that_raises_fails_its_own_rows_only():
+    from comparisons import check
+    from reference import NetworkSpec
+
+    def loss_and_grads(params, x, y, spec):
+        raise RuntimeError("boom from loss_and_grads")
+
+    broken = wrapped("lg-raiser", loss_and_grads=loss_and_grads)
+    spec = NetworkSpec((5, 7, 3), "tanh", "softmax", "cross_entropy", "float64")
+    rows = check(spec, backends=["numpy", broken], levels="network")
+    mine = rows[(rows.backend == "lg-raiser") & (rows.against == "oracle")]
+    mine = mine.set_index("quantity")
+    assert mine.loc[["forward", "loss"], "passed"].all()  # they did not raise
+    after = mine[mine.index.str.startswith(("d", "step "))]
+    assert len(after) == 8 and not after.passed.any()  # 4 gradients, 4 step arrays
+    assert after.note.str.contains("boom from loss_and_grads").all()
+
+
 def test_a_backend_module_that_fails_to_import_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(tmp_path))
     (tmp_path / "syntax_oops.py").write_text("def oops(:\n")

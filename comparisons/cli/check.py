@@ -95,7 +95,15 @@ def run(args) -> int:
     counted = results[blamed(results)]
     if len(counted):
         shown = min(len(counted), 20)
-        print(f"\nFailures, worst first ({shown} of {len(counted)}):")
+        each = (
+            ""
+            if len(counted) == len(failed)
+            else (
+                f"; of the {len(failed)} failed rows, a failure between two backends "
+                f"is listed once, against the one the oracle finds off"
+            )
+        )
+        print(f"\nFailures, worst first ({shown} of {len(counted)}{each}):")
         print(failure_table(counted, 20))
     if csv:
         files.write_csv(results, csv)
