@@ -218,6 +218,10 @@ def conformance(backend) -> list[str]:
         problems.append(f"missing {', '.join(missing)}")
     if hasattr(backend, "NAME") and not isinstance(backend.NAME, str):
         problems.append(f"NAME must be a str, got {type(backend.NAME).__name__}")
+    elif hasattr(backend, "NAME") and not backend.NAME.strip():
+        problems.append(
+            f"NAME must name it (a column of every table), got {backend.NAME!r}"
+        )
     for name, expected in PARAMETERS.items():
         if not hasattr(backend, name):
             continue

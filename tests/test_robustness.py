@@ -94,6 +94,13 @@ def test_a_backend_module_that_fails_to_import_is_a_clear_error(tmp_path, monkey
         registry_load("no_such_module_here")
 
 
+def test_a_backend_with_an_empty_name_is_refused():
+    from comparisons import backends as registry
+
+    with pytest.raises(TypeError, match="NAME must name it .*got ' '"):
+        registry.resolve([wrapped(" ")])
+
+
 def registry_load(name):
     from comparisons import backends as registry
 
@@ -215,3 +222,33 @@ def test_the_markdown_report_shows_outside_text_never_runs_it():
     assert "<img" not in text and "&lt;img src=x onerror=alert(1)&gt;" in text
     assert "\\|a b" in text  # a table cell stays one cell on one line
     assert "nan" not in text and "—" in text
+
+
+def test_a_bench_whose_every_case_failed_says_so_without_a_nan(capsys):
+    argv = ["bench", "--backends", "numpy", "--sizes", "8,8,3", "--batches", "4,8"]
+    argv += ["--ops", "train_step", "--repeats", "1", "--timeout", "0.001"]
+    assert cli.main(argv) == 1  # nothing was timed
+    captured = capsys.readouterr()
+    assert "No case was timed." in captured.err
+    assert "passed its time limit of 0.001 s" in captured.out
+    assert "nan" not in captured.out.lower()
+
+
+def test_where_overhead_ends_skips_batches_without_a_timing():
+    from comparisons.bench import words
+
+    frame = pd.DataFrame(
+        {
+            "op": "train_step",
+            "variant": "triptych",
+            "backend": "numpy",
+            "sizes": "8-8-3",
+            "dtype": "float32",
+            "batch": [1.0, 16.0, 256.0, 4096.0],  # float, as beside a failed row
+            "median_s": [float("nan"), 1.1e-5, 1.2e-5, 2e-3],  # batch 1 failed
+            "of_roofline": [float("nan"), 0.01, 0.02, float("nan")],
+        }
+    )
+    (line,) = words.bounds(frame)
+    assert "nan" not in line.lower() and "up to batch 256 (overhead-bound)" in line
+    assert "up to batch 4096 it stays more than" in line

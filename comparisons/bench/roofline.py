@@ -89,6 +89,7 @@ def bounds(frame: pd.DataFrame, variant: str = "triptych") -> pd.DataFrame:
     steps = frame[(frame.op == "train_step") & (frame.variant == variant)]
     for (backend, sizes, dtype), group in steps.groupby(["backend", "sizes", "dtype"]):
         curve = group.groupby("batch")[["median_s", "of_roofline"]].median()
+        curve = curve[curve.median_s.notna()]  # a batch with no timing says nothing
         if len(curve) < 2:
             continue
         fixed = curve.median_s.iloc[0]

@@ -99,12 +99,17 @@ def bounds(frame: pd.DataFrame) -> list[str]:
             f"from batch {row.roofline_from:.0f} on it runs within {times} of the "
             f"roofline (compute-bound)"
             if not math.isnan(row.roofline_from)
-            else f"up to batch {row.largest_batch} it stays more than {times} from "
-            f"the roofline (at best {row.best_of_roofline:.0%} of it)"
+            else f"up to batch {row.largest_batch:.0f} it stays more than {times} "
+            f"from the roofline"
+            + (
+                f" (at best {row.best_of_roofline:.0%} of it)"
+                if not math.isnan(row.best_of_roofline)
+                else ""
+            )
         )
         out.append(
             f"{row.backend} ({row.sizes}, {row.dtype}): a step costs about its fixed "
-            f"{seconds(row.fixed_s)} up to batch {row.overhead_up_to} "
+            f"{seconds(row.fixed_s)} up to batch {row.overhead_up_to:.0f} "
             f"(overhead-bound); {near}."
         )
     return out

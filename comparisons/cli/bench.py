@@ -3,6 +3,7 @@ from what the machine can do?"""
 
 from __future__ import annotations
 
+import sys
 import time
 
 from reference import parse_sizes
@@ -137,18 +138,31 @@ def run(args) -> int:
     print(f"\n{len(frame)} measurements in {seconds:.0f} s.")
     if csv:
         print(f"Wrote {csv} and {write_csv(frame, csv)}")
+    if frame.median_s.isna().all():  # cases that failed are warned of above
+        print("No case was timed.", file=sys.stderr)
+        return 1
     return 0
 
 
 def machine_line(env: dict) -> str:
-    worker = next((w for w in env["workers"].values() if "cpu" in w), {})
+    worker = next((w for w in env["workers"].values() if w.get("cpu")), {})
     machine = env["machine"]
-    peaks = ", ".join(f"{d} {g:.0f} GFLOP/s" for d, g in machine["peak_gflops"].items())
+    peaks = ", ".join(
+        f"{d} {g:.0f} GFLOP/s"
+        for d, g in machine["peak_gflops"].items()
+        if g == g  # not NaN
+    )
+    memory = machine["memory_gbs"]
+    memory = (
+        f"{memory:.1f} GB/s"
+        if memory is not None and memory == memory
+        else "not measured"
+    )
     versions = ", ".join(f"{k} {v}" for k, v in worker.get("versions", {}).items())
     return (
-        f"Machine: {worker.get('cpu')}, {env['harness']['threads_requested']} threads "
-        f"per process; roofs: {peaks}, memory {machine['memory_gbs']:.1f} GB/s; "
-        f"{versions}"
+        f"Machine: {worker.get('cpu') or 'not known (no worker reported it)'}, "
+        f"{env['harness']['threads_requested']} threads per process; roofs: "
+        f"{peaks or 'not measured'}, memory {memory}; {versions}"
     )
 
 
@@ -161,7 +175,9 @@ def print_results(frame, min_effect: float) -> None:
             "\nOur implementations, median over processes (ratios below 1 are faster):"
         )
         print(
-            _readable(table).to_string(index=False, float_format=lambda v: f"{v:.3g}")
+            _readable(table).to_string(
+                index=False, float_format=lambda v: f"{v:.3g}", na_rep="-"
+            )
         )
     for op in dict.fromkeys(frame.op):
         _print_op(frame, op, min_effect)
@@ -172,7 +188,7 @@ def print_results(frame, min_effect: float) -> None:
     goals = targets(frame)
     if len(goals):
         print("\nTargets:")
-        print(goals.to_string(index=False, float_format=number))
+        print(goals.to_string(index=False, float_format=number, na_rep="-"))
     for warning in words.warnings(frame):
         print(f"\n{warning}")
 

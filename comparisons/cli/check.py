@@ -6,6 +6,7 @@ import time
 
 import reference
 
+from .. import backends as registry
 from .. import files
 from ..assertions import failure_table
 from ..consistency import blamed, check, default_specs, summary
@@ -71,10 +72,12 @@ def run(args) -> int:
     csv = files.output_path(args.csv, "--csv") if args.csv else None
     specs = specs_from_flags(args)
     dtypes = [args.dtype] if args.dtype else args.dtypes
+    chosen = backends(args)
+    registry.resolve(chosen)  # a backend that is not one: refused before the header
     if specs is not None:
         dtypes = dtypes or list(reference.DTYPES)  # a flag not given spans them all
         print(f"Checking {_networks(specs)}, each in {' and '.join(dtypes)}")
-    chosen, started = backends(args), time.perf_counter()
+    started = time.perf_counter()
     results = check(
         specs,
         chosen,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reference
 from reference import validate
 
+from .. import backends as registry
 from .. import files
 from ..training import default_spec, train
 from .common import (
@@ -75,6 +76,7 @@ def run(args) -> int:
     )
     csv = files.output_path(args.csv, "--csv") if args.csv else None
     chosen = backends(args)
+    registry.resolve(chosen)  # a backend that is not one: refused before the header
     batch = "full batch" if args.batch_size is None else f"batches of {args.batch_size}"
     print(
         f"Training {spec} on {data.name} ({len(data.x)} examples), "
