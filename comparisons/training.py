@@ -59,8 +59,9 @@ def train(
     seed: int = 0,
     device=None,
 ) -> pd.DataFrame:
-    """Train `spec` on `dataset` with each backend; one summary row per backend.
-    `device`: where torch, JAX and outside backends place their arrays."""
+    """Train `spec` on `dataset` with each backend; one summary row per backend
+    (COLUMNS). A backend that raises gets a row of no numbers with the error in
+    `note`. `device`: where torch, JAX and outside backends place their arrays."""
     data = load_dataset(dataset)
     spec = default_spec(data) if spec is None else spec
     validate.check_spec(spec)
