@@ -218,6 +218,8 @@ def conformance(backend) -> list[str]:
         problems.append(f"missing {', '.join(missing)}")
     if hasattr(backend, "NAME") and not isinstance(backend.NAME, str):
         problems.append(f"NAME must be a str, got {type(backend.NAME).__name__}")
+    elif hasattr(backend, "NAME") and backend.NAME.strip() == "oracle":
+        problems.append("NAME 'oracle' is the float64 reference's; choose another")
     elif hasattr(backend, "NAME") and not backend.NAME.strip():
         problems.append(
             f"NAME must name it (a column of every table), got {backend.NAME!r}"

@@ -48,6 +48,7 @@ from .rows import COLUMNS
 from .unit_level import UNITS, unit_rows, units_of
 
 LEVELS = ("unit", "network", "trajectory")
+MAX_BATCH = 1_000_000  # the network level's random batch: rows, not gigabytes
 DTYPES = ("float32", "float64")
 
 Progress = Callable[[int, int, str], None]  # (done, total, what) -> None
@@ -92,6 +93,10 @@ def check(
     """
     validate.check_int("seed", seed, 0)
     validate.check_int("batch_size", batch_size, 1)
+    if batch_size > MAX_BATCH:
+        raise ValueError(
+            f"batch_size must be at most {MAX_BATCH:,}, got {batch_size:,}"
+        )
     plan = _plan(_as_specs(specs), dtypes, levels, units)
     resolved = registry.resolve(backends)
     threads = _threads() if all(map(registry.is_builtin, resolved)) else 1

@@ -47,7 +47,7 @@ def network_level(backends, spec: NetworkSpec, seed: int, n: int) -> list[dict]:
         got = attempt(b.loss_and_grads, p, xb, yb, spec)
 
         def grads():
-            if isinstance(got, Exception):
+            if isinstance(got, BaseException):
                 raise got
             return got[1]
 
@@ -104,7 +104,7 @@ def _rows_per_quantity(
     rows = []
     for quantity, ref in expected.items():
         values = {
-            name: out if isinstance(out, Exception) else out[quantity]
+            name: out if isinstance(out, BaseException) else out[quantity]
             for name, out in outputs.items()
         }
         group = _group(quantity)
@@ -122,7 +122,7 @@ def attempt(f, *args):
     """f(*args), or the exception it raised, standing in for its result."""
     try:
         return f(*args)
-    except Exception as error:  # a broken backend is a finding, not a crash
+    except (Exception, SystemExit) as error:  # a finding, not a crash
         return error
 
 
@@ -132,8 +132,13 @@ def each_named(prefix: str, expected: dict, make) -> dict:
     error for each array it does not return."""
     wanted = [q for q in expected if q.startswith(prefix)]
     made = attempt(lambda: named(prefix, make()))
-    if isinstance(made, Exception):
+    if isinstance(made, BaseException):
         return dict.fromkeys(wanted, made)
+    if len(made) > len(wanted):  # a layer more than the spec has
+        extra = ValueError(
+            f"returned {len(made) // 2} layers, the spec has {len(wanted) // 2}"
+        )
+        return dict.fromkeys(wanted, extra)
     return {q: made.get(q, ValueError(f"returned no {q}")) for q in wanted}
 
 

@@ -41,7 +41,7 @@ def each(backends, run) -> dict:
     for backend in backends:
         try:
             results[backend.NAME] = run(backend)
-        except Exception as error:  # a broken backend is a finding, not a crash
+        except (Exception, SystemExit) as error:  # a finding, not a crash
             results[backend.NAME] = error
     return results
 
@@ -82,15 +82,25 @@ def row(context: dict, quantity: str, backend: str, against: str, result) -> dic
 
 def _compare(value, ref, dtype, K, tol, scale) -> Comparison:
     for side in (value, ref):
-        if isinstance(side, Exception):
-            error = f"raised {type(side).__name__}: {side}"
+        if isinstance(side, BaseException):
+            error = f"raised {type(side).__name__}: {_said(side)}"
             return Comparison(np.inf, np.inf, tol or 0.0, False, error)
     return compare(value, ref, dtype, K, tol, scale)
 
 
+def _said(error: BaseException) -> str:
+    """An exception's message, even one whose own str() fails."""
+    try:
+        return str(error)
+    except Exception:
+        return "(its message could not be read)"
+
+
 def _as_numpy(value):
-    if isinstance(value, Exception):
+    if isinstance(value, BaseException):
         return value
+    if value is None:
+        return ValueError("returned None")
     try:
         return np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as error:

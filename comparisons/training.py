@@ -125,6 +125,11 @@ def _train_one(backend, init, data, exact, spec, lr, steps, batch_size, seed):
     params, losses = backend.train(params, x, y, spec, lr, steps, batch_size, seed)
     backend.sync(params)
     seconds = time.perf_counter() - start
+    losses = np.asarray(losses, dtype=np.float64)
+    if losses.shape != (steps,):  # no tol: every step runs and has its loss
+        raise ValueError(
+            f"train returned losses of shape {losses.shape}, not ({steps},)"
+        )
     row = dict(
         backend=backend.NAME,
         dtype=spec.dtype,

@@ -86,9 +86,13 @@ def trajectories(
             init = reference.init_params(typed, seed)
             exact = runs.oracle_path(init, data.x, data.y, typed, lr, batches)
             for backend in backends:
-                path = runs.backend_path(
-                    backend, init, data.x, data.y, typed, lr, batches
-                )
+                try:
+                    path = runs.backend_path(
+                        backend, init, data.x, data.y, typed, lr, batches
+                    )
+                except Exception as error:  # a failed row per step, as in check
+                    rows += _failed(data.name, backend.NAME, typed, exact, error)
+                    continue
                 rows += _rows(data.name, backend.NAME, typed, path, exact, n_rows)
     return pd.DataFrame(rows, columns=COLUMNS).astype({"passed": "boolean"})
 
@@ -122,6 +126,18 @@ def _rows(dataset, backend, spec, path, exact, n_rows: int) -> list[dict]:
             row.update(loss_diff=np.nan, param_dist=np.nan, passed=pd.NA, note=note)
         rows.append(row)
     return rows
+
+
+def _failed(dataset, backend, spec, exact, error: Exception) -> list[dict]:
+    """The rows of a backend that raised: the oracle's losses, no numbers of its
+    own, the error in `note`, and `passed` False at every step."""
+    note = f"raised {type(error).__name__}: {error}".splitlines()[0]
+    return [
+        dict.fromkeys(COLUMNS, np.nan)
+        | dict(dataset=dataset, backend=backend, dtype=spec.dtype, step=step)
+        | dict(oracle_loss=ref_loss, note=note, passed=False)
+        for step, (ref_loss, _) in enumerate(exact)
+    ]
 
 
 make_callable(__name__, "trajectories")  # comparisons.trajectories(...)

@@ -165,8 +165,13 @@ def _put(a, dtype, device) -> Array:
 
 def _device(device):
     """`device` as a jax.Device: None means JAX's default; a string names a platform."""
-    if not isinstance(device, str):
+    if device is None or isinstance(device, jax.Device):
         return device
+    if not isinstance(device, str):
+        raise TypeError(
+            f"device must be None, a jax.Device or a platform name, got "
+            f"{type(device).__name__} {device!r:.60}"
+        )
     try:
         return jax.devices(device)[0]
     except RuntimeError:

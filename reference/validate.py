@@ -290,6 +290,11 @@ def check_grads(params, grads, native: type) -> None:
                     f"grads[{i}] d{name} has shape {tuple(g.shape)} "
                     f"but params[{i}] {name} has shape {tuple(p.shape)}"
                 )
+            if g.dtype != p.dtype:  # the update would change the params' dtype
+                raise TypeError(
+                    f"grads[{i}] d{name} has dtype {g.dtype} but params[{i}] {name} "
+                    f"has dtype {p.dtype}"
+                )
 
 
 def check_lr(lr) -> None:

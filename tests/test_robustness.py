@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from broken import wrapped
@@ -252,3 +253,125 @@ def test_where_overhead_ends_skips_batches_without_a_timing():
     (line,) = words.bounds(frame)
     assert "nan" not in line.lower() and "up to batch 256 (overhead-bound)" in line
     assert "up to batch 4096 it stays more than" in line
+
+
+# ------------------------------------------- the Python API, probed from outside
+
+
+def _one_spec():
+    from reference import NetworkSpec
+
+    return NetworkSpec((5, 7, 3), "tanh", "softmax", "cross_entropy", "float32")
+
+
+def test_trajectories_give_a_raising_backend_failed_rows_and_keep_the_others():
+    from comparisons import trajectories
+
+    def train_raises(params, x, y, spec):
+        raise RuntimeError("boom in loss_and_grads")
+
+    broken = wrapped("raiser", loss_and_grads=train_raises)
+    rows = trajectories(
+        "synthetic_classification", None, ["numpy", broken], steps=3, dtypes="float32"
+    )
+    mine = rows[rows.backend == "raiser"]
+    assert len(mine) == 3 and not mine.passed.any()
+    assert (mine.note == "raised RuntimeError: boom in loss_and_grads").all()
+    assert rows[rows.backend == "numpy"].passed.all()
+
+
+def test_sgd_step_refuses_grads_of_another_dtype(backend):
+    import reference
+
+    spec = _one_spec()
+    params = backend.from_numpy(reference.init_params(spec, 0), spec)
+    grads = backend.from_numpy(
+        reference.init_params(spec.replace(dtype="float64"), 0),
+        spec.replace(dtype="float64"),
+    )
+    with pytest.raises(TypeError, match=r"grads\[0\] dW has dtype .*float64.* but"):
+        backend.sgd_step(params, grads, 0.1)
+
+
+def test_broken_results_are_named_in_the_rows():
+    from comparisons import check
+
+    def extra_layer(params, x, y, spec):
+        value, grads = __import__("impl_numpy").loss_and_grads(params, x, y, spec)
+        return value, grads + [grads[-1]]
+
+    class Unprintable(Exception):
+        def __str__(self):
+            raise RuntimeError("no message")
+
+    def forward(params, x, spec):
+        raise Unprintable()
+
+    def loss(params, x, y, spec):
+        raise SystemExit(3)
+
+    extra = wrapped("extra", loss_and_grads=extra_layer)
+    odd = wrapped("odd", forward=forward, loss=loss)
+    none = wrapped("none", forward=lambda params, x, spec: None)
+    rows = check(_one_spec(), backends=["numpy", extra, odd, none], levels="network")
+    notes = rows[rows.against == "oracle"].set_index(["backend", "quantity"]).note
+    assert (
+        notes["extra", "dW[0]"]
+        == "raised ValueError: returned 3 layers, the spec has 2"
+    )
+    assert (
+        "raised Unprintable: (its message could not be read)" == notes["odd", "forward"]
+    )
+    assert notes["odd", "loss"] == "raised SystemExit: 3"
+    assert notes["none", "forward"] == "raised ValueError: returned None"
+
+
+def test_a_backend_named_oracle_is_refused():
+    from comparisons import backends as registry
+
+    with pytest.raises(TypeError, match="NAME 'oracle' is the float64 reference's"):
+        registry.resolve([wrapped("oracle")])
+
+
+def test_train_refuses_a_loss_curve_of_the_wrong_length():
+    import impl_numpy
+
+    def short(params, x, y, spec, lr, steps, batch_size=None, seed=0, tol=None):
+        params, losses = impl_numpy.train(
+            params, x, y, spec, lr, steps, batch_size, seed
+        )
+        return params, losses[:-1]
+
+    table = training.train(
+        "synthetic_classification",
+        None,
+        ["numpy", wrapped("short", train=short)],
+        steps=3,
+    )
+    note = table.set_index("backend").note["short"]
+    assert note == "raised ValueError: train returned losses of shape (2,), not (3,)"
+
+
+def test_verdicts_refuse_a_frame_that_is_not_a_bench_result():
+    frame = fake_frame(
+        {("a", "triptych"): [1.0, 1.1, 1.2], ("b", "triptych"): [2, 2, 2]}
+    )
+    with pytest.raises(ValueError, match="must be a bench result .*missing op"):
+        bench.verdicts(frame.drop(columns=["op"]))
+    with pytest.raises(TypeError, match="frame must be a DataFrame from bench"):
+        bench.summary(None)
+    with pytest.raises(ValueError, match="median_s must be seconds > 0.*got 0.0"):
+        bench.verdicts(frame.assign(median_s=0.0))
+    with pytest.raises(ValueError, match="blocks_s must be seconds > 0"):
+        bench.verdicts(frame.assign(blocks_s="0 0 0 0 0"))
+
+
+def test_check_and_jax_refuse_sizes_and_devices_that_cannot_work():
+    from comparisons import check
+
+    with pytest.raises(ValueError, match="batch_size must be at most 1,000,000"):
+        check(_one_spec(), backends="numpy", batch_size=10**9)
+    import impl_jax
+
+    with pytest.raises(TypeError, match="device must be None, a jax.Device or a"):
+        impl_jax.asarray(np.zeros((2, 5), np.float32), _one_spec(), device=3)

@@ -182,7 +182,29 @@ def unstable(frame: pd.DataFrame, spread: float = UNSTABLE_SPREAD) -> pd.DataFra
 # ------------------------------------------------------------------ helpers
 
 
+NEEDED = [*KEYS, "backend", "variant", "process", "median_s"]
+
+
 def rows_of(frame: pd.DataFrame, op: str | None) -> pd.DataFrame:
+    """The rows of `op` (None: all) in a frame from `bench`, checked to be one:
+    its columns there, and every time a positive number of seconds."""
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(
+            f"frame must be a DataFrame from bench, got {type(frame).__name__}"
+        )
+    missing = [c for c in NEEDED if c not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"frame must be a bench result with columns {', '.join(NEEDED)}; "
+            f"missing {', '.join(missing)}"
+        )
+    times = pd.to_numeric(frame.median_s, errors="coerce")
+    bad = frame.median_s[frame.median_s.notna() & ~(times > 0)]
+    if len(bad):
+        raise ValueError(
+            f"frame's median_s must be seconds > 0 (or missing, for a case that "
+            f"failed), got {bad.iloc[0]}"
+        )
     if op is None:
         return frame
     if op not in OPS:
@@ -191,7 +213,10 @@ def rows_of(frame: pd.DataFrame, op: str | None) -> pd.DataFrame:
 
 
 def _parse_blocks(text: str) -> list[float]:
-    return [float(t) for t in text.split()]
+    blocks = [float(t) for t in text.split()]
+    if any(not b > 0 for b in blocks):  # a log of 0 or less is no time
+        raise ValueError(f"frame's blocks_s must be seconds > 0, got {text!r:.60}")
+    return blocks
 
 
 def _check_enough_blocks(frame: pd.DataFrame, blocks: pd.Series) -> None:
