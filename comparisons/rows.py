@@ -83,17 +83,18 @@ def row(context: dict, quantity: str, backend: str, against: str, result) -> dic
 def _compare(value, ref, dtype, K, tol, scale) -> Comparison:
     for side in (value, ref):
         if isinstance(side, BaseException):
-            error = f"raised {type(side).__name__}: {_said(side)}"
-            return Comparison(np.inf, np.inf, tol or 0.0, False, error)
+            return Comparison(np.inf, np.inf, tol or 0.0, False, raised(side))
     return compare(value, ref, dtype, K, tol, scale)
 
 
-def _said(error: BaseException) -> str:
-    """An exception's message, even one whose own str() fails."""
+def raised(error: BaseException) -> str:
+    """'raised ValueError: its message', the note of a failed row; the message
+    as written, even where its own str() fails."""
     try:
-        return str(error)
+        message = str(error)
     except Exception:
-        return "(its message could not be read)"
+        message = "(its message could not be read)"
+    return f"raised {type(error).__name__}: {message}"
 
 
 def _as_numpy(value):

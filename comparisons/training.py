@@ -19,6 +19,7 @@ from reference import NetworkSpec, validate
 
 from . import backends as registry
 from . import runs
+from .rows import raised
 
 
 def load_dataset(dataset) -> reference.Dataset:
@@ -113,7 +114,7 @@ COLUMNS = [
 def _failed_row(backend, spec: NetworkSpec, error: Exception) -> dict:
     """The row of a backend whose training raised: no numbers, the error in `note`."""
     row = dict.fromkeys(COLUMNS, np.nan)
-    note = f"raised {type(error).__name__}: {error}".splitlines()[0]
+    note = raised(error).splitlines()[0]
     return {**row, "backend": backend.NAME, "dtype": spec.dtype, "note": note}
 
 

@@ -37,6 +37,7 @@ from . import backends as registry
 from . import runs
 from .callable_module import make_callable
 from .precision import full_float32_precision
+from .rows import raised
 from .training import default_spec, load_dataset
 
 COLUMNS = [
@@ -131,7 +132,7 @@ def _rows(dataset, backend, spec, path, exact, n_rows: int) -> list[dict]:
 def _failed(dataset, backend, spec, exact, error: Exception) -> list[dict]:
     """The rows of a backend that raised: the oracle's losses, no numbers of its
     own, the error in `note`, and `passed` False at every step."""
-    note = f"raised {type(error).__name__}: {error}".splitlines()[0]
+    note = raised(error).splitlines()[0]
     return [
         dict.fromkeys(COLUMNS, np.nan)
         | dict(dataset=dataset, backend=backend, dtype=spec.dtype, step=step)
