@@ -43,7 +43,7 @@ def enable(on: bool = True) -> Path | None:
         )
         return None
     settings = {
-        "JAX_COMPILATION_CACHE_DIR": str(folder() / "jax"),
+        "JAX_COMPILATION_CACHE_DIR": str(jax_folder),
         # our programs compile in a tenth of a second: keep every one of them
         "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
         "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "0",

@@ -92,11 +92,7 @@ def check(
     few threads at once (see THREADS); the rows are the same either way.
     """
     validate.check_int("seed", seed, 0)
-    validate.check_int("batch_size", batch_size, 1)
-    if batch_size > MAX_BATCH:
-        raise ValueError(
-            f"batch_size must be at most {MAX_BATCH:,}, got {batch_size:,}"
-        )
+    validate.check_int("batch_size", batch_size, 1, MAX_BATCH)
     plan = _plan(_as_specs(specs), dtypes, levels, units)
     resolved = registry.resolve(backends)
     threads = _threads() if all(map(registry.is_builtin, resolved)) else 1

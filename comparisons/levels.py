@@ -22,7 +22,7 @@ from reference.tolerance import group_scale, reduction_length
 
 from . import runs
 from .presets import TRAJECTORY_STEPS
-from .rows import compare_all, each
+from .rows import attempt, compare_all, each
 
 STEP_LR = 0.5  # the learning rate of the network level's one step
 
@@ -116,14 +116,6 @@ def _rows_per_quantity(
 def _group(quantity: str) -> str:
     """'dW[1]' -> 'd', 'step b[0]' -> 'step ', 'loss' -> 'loss'."""
     return re.sub(r"[Wb]\[\d+\]$", "", quantity)
-
-
-def attempt(f, *args):
-    """f(*args), or the exception it raised, standing in for its result."""
-    try:
-        return f(*args)
-    except (Exception, SystemExit) as error:  # a finding, not a crash
-        return error
 
 
 def each_named(prefix: str, expected: dict, make) -> dict:

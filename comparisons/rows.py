@@ -37,13 +37,15 @@ COLUMNS = [
 
 def each(backends, run) -> dict:
     """{backend name: run(backend)}, an exception standing in for a failed run."""
-    results = {}
-    for backend in backends:
-        try:
-            results[backend.NAME] = run(backend)
-        except (Exception, SystemExit) as error:  # a finding, not a crash
-            results[backend.NAME] = error
-    return results
+    return {backend.NAME: attempt(run, backend) for backend in backends}
+
+
+def attempt(f, *args):
+    """f(*args), or the exception it raised, standing in for its result."""
+    try:
+        return f(*args)
+    except (Exception, SystemExit) as error:  # a broken backend is a finding
+        return error
 
 
 def compare_all(

@@ -313,12 +313,7 @@ MAX_STEPS = 1_000_000
 def check_train_args(lr, steps, batch_size, seed, tol, n_rows: int) -> None:
     """The loop arguments of `train`."""
     check_lr(lr)
-    check_int("steps", steps, minimum=0)
-    if steps > MAX_STEPS:
-        raise ValueError(
-            f"steps must be at most {MAX_STEPS:,} (each step's batch and loss are "
-            f"kept), got {steps:,}"
-        )
+    check_int("steps", steps, minimum=0, maximum=MAX_STEPS)
     check_int("seed", seed, minimum=0)
     if batch_size is not None:
         check_int("batch_size", batch_size, minimum=1)
@@ -442,9 +437,11 @@ def _check_array(name: str, a) -> None:
         raise TypeError(f"{name} must be an array, got {type(a).__name__}")
 
 
-def check_int(name: str, value, minimum: int) -> None:
-    """An int (not a bool, not 2.0) of at least `minimum`."""
+def check_int(name: str, value, minimum: int, maximum: int | None = None) -> None:
+    """An int (not a bool, not 2.0) of at least `minimum` (and at most `maximum`)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum:,}, got {value:,}")
