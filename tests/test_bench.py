@@ -162,6 +162,46 @@ def test_verdicts_have_one_row_per_grid_point_and_ordered_pair_with_the_columns(
     assert back.verdict == "slower" and back.ratio == pytest.approx(1 / row.ratio)
 
 
+def test_holm_scales_the_ith_smallest_p_of_m_by_m_minus_i_and_keeps_their_order():
+    p = np.array([0.01, 0.04, 0.03, 0.005])
+    # sorted: 0.005 * 4, 0.01 * 3, 0.03 * 2, 0.04 * 1 -> 0.02, 0.03, 0.06, 0.06
+    assert confidence.holm(p) == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert confidence.holm([0.5, 0.9]) == pytest.approx([1.0, 1.0])  # capped at 1
+    assert len(confidence.holm([])) == 0
+
+
+def ours_and_idiomatic(per_batch: dict) -> pd.DataFrame:
+    """A bench frame of jax ours ("triptych") and idiomatic at batch 1, 2, ...:
+    {batch: (ours' seconds per process, idiomatic's)}."""
+    frames = [
+        fake_frame({("jax", "triptych"): ours, ("jax", "idiomatic"): theirs}, batch=b)
+        for b, (ours, theirs) in per_batch.items()
+    ]
+    frame = pd.concat(frames, ignore_index=True)
+    return frame.assign(gflops=math.nan, of_roofline=math.nan, compile_s=math.nan)
+
+
+def test_never_slower_is_judged_over_the_family_not_comparison_by_comparison():
+    same = ([1.0, 1.02, 0.98], [1.0, 1.02, 0.98])
+    chance = ([1.10, 1.12, 1.08], [1.0, 1.02, 0.98])  # p about 0.005 alone
+    real = ([1.3, 1.31, 1.29], [1.0, 1.01, 0.99])  # p below 1e-5
+    quiet = {b: same for b in range(1, 20)}
+
+    goals = bench.targets(ours_and_idiomatic({**quiet, 20: chance}))
+    assert list(goals.target.unique()) == [
+        "ours vs idiomatic: not slower (Holm over 20 comparisons)"
+    ]
+    miss = goals[goals.case.str.contains("batch 20 ")].iloc[0]
+    assert miss.verdict.startswith("slower alone; no difference family-wise")
+    assert goals.met.all()  # one chance "slower" in 20 is no evidence
+
+    goals = bench.targets(ours_and_idiomatic({**quiet, 20: chance, 21: real}))
+    missed = goals[~goals.met]
+    assert list(missed.case) == ["jax train_step 8-8-3 batch 21 float32"]
+    assert missed.verdict.iloc[0].startswith("slower alone; slower family-wise")
+    assert missed.value.iloc[0] == pytest.approx(1.3, rel=0.01)
+
+
 def test_too_few_processes_or_blocks_is_a_clear_error_saying_how_many():
     one = fake_frame({("a", "triptych"): [1.0], ("b", "triptych"): [2.0]})
     with pytest.raises(
