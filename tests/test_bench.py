@@ -345,9 +345,11 @@ def test_where_overhead_ends_is_read_off_the_batch_sweep():
 
 @pytest.fixture(scope="module")
 def small_bench(tmp_path_factory):
+    # one grid point: each worker's start, imports and roofs cost more than its
+    # cases (26 s against 34 s for two points)
     def make(folder):
         return bench(
-            grid=[((8, 8, 3), 16), ((16, 8, 3), 32)],
+            grid=[((8, 8, 3), 16)],
             ops=["train_step", "forward"],
             threads=1,
             repeats=2,
@@ -493,12 +495,9 @@ def test_summary_covers_every_op_with_ratios_and_verdicts(small_bench):
     assert set(table.backend) == {"numpy", "torch", "jax"}
     ours = table.set_index(["op", "backend"])
     assert ours.vs_matmuls.notna().all()
-    assert ours.vs_idiomatic.isna()[("train_step", "numpy")].all()  # none for NumPy
-    assert (
-        ours.vs_idiomatic_verdict[("forward", "jax")]
-        .isin(["faster", "slower", "tie"])
-        .all()
-    )
+    assert ours.loc[[("train_step", "numpy")]].vs_idiomatic.isna().all()  # no yardstick
+    verdicts = ours.loc[[("forward", "jax")]].vs_idiomatic_verdict
+    assert verdicts.isin(["faster", "slower", "tie"]).all()
 
 
 # ------------------------------------------------------------ the verdicts' truth
@@ -601,7 +600,7 @@ def test_every_compiled_case_is_compiled_past_dynamos_recompile_limit(monkeypatc
     monkeypatch.setattr(torch._dynamo.config, "recompile_limit", 2)
     monkeypatch.setattr(torch._dynamo.config, "trace_autograd_ops", False)
     settings = plan.worker_settings("tanh", 0.001, 3, 0.05, None)
-    grid = [((8, 8, 3), batch) for batch in (1, 2, 3, 4)]
+    grid = [((8, 8, 3), batch) for batch in (1, 2, 3)]  # one past the limit
     jobs = plan.jobs(
         grid=grid,
         backends=["torch"],
