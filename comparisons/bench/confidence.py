@@ -145,8 +145,7 @@ def holm(p_values) -> np.ndarray:
     chance that any true tie in the family is called a difference is at most
     1 - LEVEL (Holm 1979; statsmodels' `multipletests(method="holm")`, which is
     not installed here). The i-th smallest p of m, counting from 0, is scaled by
-    m - i, and no
-    adjusted p is below a smaller p's."""
+    m - i, and no adjusted p is below a smaller p's."""
     p = np.asarray(p_values, dtype=float)
     order = np.argsort(p)
     scaled = np.minimum(1.0, (len(p) - np.arange(len(p))) * p[order])
