@@ -122,6 +122,22 @@ def test_triptych_help_imports_neither_torch_nor_jax_nor_scipy():
     assert run_python(code) == "[]"
 
 
+def test_the_command_freezes_the_collector_before_its_exit_and_main_does_not():
+    # the exit's cycle sweeps over torch's objects took 0.5 s of every command;
+    # main(), which tests and notebooks call, must leave the collector alone
+    code = (
+        "import gc, sys, contextlib, io\n"
+        "from comparisons import cli\n"
+        "sys.argv = ['triptych', 'train', '--backends', 'mxnet']\n"
+        "with contextlib.redirect_stderr(io.StringIO()):\n"
+        "    by_main = cli.main(sys.argv[1:])\n"
+        "    frozen_by_main = gc.get_freeze_count()\n"
+        "    by_command = cli.command()\n"
+        "print(by_main, frozen_by_main, by_command, gc.get_freeze_count() > 0)"
+    )
+    assert run_python(code) == "2 0 2 True"
+
+
 def test_reference_imports_no_framework_but_numpy():
     code = (
         "import sys, reference\n"

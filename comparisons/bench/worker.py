@@ -15,6 +15,7 @@ without a C++ compiler, say) becomes a row with its reason in `note`.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import platform
@@ -284,4 +285,9 @@ if __name__ == "__main__":
     # As a script, this file's folder heads sys.path; drop it so that its siblings
     # (clock.py, work.py, ...) cannot shadow top-level modules.
     sys.path.pop(0)
-    sys.exit(main(*sys.argv[1:3]))
+    code = main(*sys.argv[1:3])
+    # The caller waits for this process to end before it starts the next: leave
+    # torch's and JAX's objects out of the exit's cycle sweeps (0.5 s of every
+    # worker; see comparisons.cli.command).
+    gc.freeze()
+    sys.exit(code)
