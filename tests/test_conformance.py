@@ -122,6 +122,16 @@ def test_triptych_help_imports_neither_torch_nor_jax_nor_scipy():
     assert run_python(code) == "[]"
 
 
+def test_reading_the_bundled_sets_imports_neither_sklearn_nor_scipy():
+    # importing scikit-learn's loaders (and scipy) took 1 s of every command
+    code = (
+        "import sys, reference\n"
+        "reference.data.load('digits'); reference.data.load('diabetes')\n"
+        "print(sorted(m for m in ('sklearn', 'scipy') if m in sys.modules))"
+    )
+    assert run_python(code) == "[]"
+
+
 def test_the_command_freezes_the_collector_before_its_exit_and_main_does_not():
     # the exit's cycle sweeps over torch's objects took 0.5 s of every command;
     # main(), which tests and notebooks call, must leave the collector alone

@@ -101,6 +101,20 @@ def test_a_bundled_set_read_once_gives_each_load_arrays_of_its_own(name):
     assert again.x.flags.writeable and again.y.flags.writeable
 
 
+def test_the_bundled_sets_are_those_scikit_learns_loaders_give():
+    from sklearn import datasets
+
+    digits = datasets.load_digits()
+    ours = reference.data.load("digits")
+    assert np.array_equal(ours.x, reference.data.standardize(digits.data))
+    assert np.array_equal(ours.y, digits.target) and ours.y.dtype == np.int64
+    diabetes = datasets.load_diabetes(scaled=False)
+    ours = reference.data.load("diabetes")
+    assert np.array_equal(ours.x, reference.data.standardize(diabetes.data))
+    target = reference.data.standardize(diabetes.target[:, None])
+    assert np.array_equal(ours.y, target)
+
+
 def test_synthetic_sets_are_deterministic_in_their_seed():
     a, b = (
         reference.data.synthetic_classification(seed=5),
