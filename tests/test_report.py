@@ -357,6 +357,32 @@ def test_a_backend_named_like_a_script_tag_is_escaped_in_the_page(tmp_path):
     assert "<script>" not in page and "&lt;script&gt;alert(1)" in page
 
 
+def test_a_backend_that_cannot_draw_a_picture_is_named_in_the_report(tmp_path):
+    from types import SimpleNamespace
+
+    import impl_numpy
+    from comparisons.backends import API, UNITS
+
+    def relu(z):
+        raise RuntimeError("boom from relu")
+
+    raiser = SimpleNamespace(**{n: getattr(impl_numpy, n) for n in API + UNITS})
+    raiser.NAME, raiser.relu = "<b>raiser</b>", relu
+    frames = report.report(
+        tmp_path / "r",
+        quick=True,
+        backends=["numpy", raiser],
+        skip=["consistency", "trajectories", "benchmark"],
+    )
+    (note,) = [n for n in frames["pictures_not_drawn"] if n.startswith("relu: ")]
+    assert "<b>raiser</b> could not draw the" in note and "boom from relu" in note
+    assert frames["pictures"]  # drawn without it, by numpy
+    page = (tmp_path / "r" / "index.html").read_text()
+    assert "not drawn: relu: &lt;b&gt;raiser&lt;/b&gt; could not draw the" in page
+    assert "<b>raiser</b>" not in page
+    assert "not drawn: relu: " in (tmp_path / "r" / "README.md").read_text()
+
+
 def test_output_paths_are_checked_before_any_work(tmp_path, capsys):
     (tmp_path / "a-file").write_text("")
     started_at = time.monotonic()

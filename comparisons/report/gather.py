@@ -53,7 +53,8 @@ def report(
 ) -> dict:
     """Run every stage but those in `skip` and write the report into `out`;
     returns the frames by name (consistency, summary, trajectories, timings,
-    step_summary, targets, verdicts), `errors` ({stage: message}, empty when
+    step_summary, targets, verdicts), the pictures and notes on those not drawn
+    (pictures, pictures_not_drawn), `errors` ({stage: message}, empty when
     complete) and `out`."""
     skip = check_skip(skip)
     registry.resolve(backends)  # each one found and fitting the API, or refused now
@@ -153,7 +154,8 @@ def _pictures(quick, backends, device, progress) -> dict:
     from ..show import pictures
 
     concepts = QUICK_PICTURES if quick else None
-    return {"pictures": pictures.draw(backends, concepts, progress)}
+    drawn, notes = pictures.draw_with_notes(backends, concepts, progress)
+    return {"pictures": drawn, "pictures_not_drawn": notes}
 
 
 def _benchmark(quick, backends, device, progress) -> dict:

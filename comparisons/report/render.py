@@ -95,12 +95,14 @@ def _sections(frames: dict, environment: dict, errors: dict) -> list[tuple]:
                 _drift(frames["trajectories"]),
             ),
         ]
-    if frames.get("pictures"):
+    drawn, not_drawn = frames.get("pictures", []), frames.get("pictures_not_drawn", [])
+    if drawn or not_drawn:  # a backend that could not draw is named, as show does
         out.append(
             (
                 "Pictures of each concept, computed by the backends",
                 "list",
-                [f"{PICTURES}/{p.filename}: {p.caption}" for p in frames["pictures"]],
+                [f"{PICTURES}/{p.filename}: {p.caption}" for p in drawn]
+                + [f"not drawn: {note}" for note in not_drawn],
             )
         )
     return out + [("Environment", "table", _environment_rows(environment))]

@@ -3,6 +3,7 @@ public API and drawn over the float64 oracle.
 
     pictures.for_concept(concept, backends)  ->  ([Picture], note on what is missing)
     pictures.draw(backends=None)             ->  [Picture]: every concept's
+    pictures.draw_with_notes(backends=None)  ->  ([Picture], ["concept: note"])
     pictures.write(folder, backends=None)    ->  [Path]: every concept's, as PNGs
 
 Each kind of picture (`KINDS`) lives in curves.py (activations, losses, softmax,
@@ -130,15 +131,24 @@ def draw(backends=None, concepts=None, progress=None) -> list[Picture]:
     """Every concept's pictures (or those of `concepts`), computed by `backends`
     (names or objects; default: every available one, and the engine of examples/
     for its own pictures). `progress(done, total, what)` hears of each concept."""
+    return draw_with_notes(backends, concepts, progress)[0]
+
+
+def draw_with_notes(backends=None, concepts=None, progress=None):
+    """`draw`'s pictures, and a note per concept whose pictures could not all be
+    drawn ("relu: mine could not draw the activation picture (...)"), as the
+    report lists them."""
     chosen = registry.resolve(backends)
     concepts = [resolve(c) for c in concepts or CONCEPTS]
-    drawn = []
+    drawn, notes = [], []
     for done, concept in enumerate(concepts):
         if progress:
             progress(done, len(concepts), concept.name)
         with_engine = chosen + ([engine()] if concept.engine and engine() else [])
-        drawn += for_concept(concept, with_engine)[0]
-    return drawn
+        pictures, missing = for_concept(concept, with_engine)
+        drawn += pictures
+        notes += [f"{concept.name}: {missing}"] if missing else []
+    return drawn, notes
 
 
 def write(folder, backends=None, concepts=None) -> list[Path]:
