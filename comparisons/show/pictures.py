@@ -147,7 +147,8 @@ def draw_with_notes(backends=None, concepts=None, progress=None):
         with_engine = chosen + ([engine()] if concept.engine and engine() else [])
         pictures, missing = for_concept(concept, with_engine)
         drawn += pictures
-        notes += [f"{concept.name}: {missing}"] if missing else []
+        if missing:
+            notes.append(f"{concept.name}: {missing}")
     return drawn, notes
 
 
