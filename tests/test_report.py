@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from broken import wrapped
 from browser import find_chromium, render
 from helpers import once_per_run
 
@@ -342,13 +343,7 @@ def test_an_error_while_writing_leaves_the_old_report_and_no_stray_folder(
 
 
 def test_a_backend_named_like_a_script_tag_is_escaped_in_the_page(tmp_path):
-    from types import SimpleNamespace
-
-    import impl_numpy
-    from comparisons.backends import API, UNITS
-
-    scripty = SimpleNamespace(**{n: getattr(impl_numpy, n) for n in API + UNITS})
-    scripty.NAME = "<script>alert(1)</script>"
+    scripty = wrapped("<script>alert(1)</script>")  # NumPy under that NAME
     frames = report.report(  # the benchmark times backends given by name only
         tmp_path / "r", quick=True, backends=["numpy", scripty], skip="benchmark"
     )
@@ -358,16 +353,10 @@ def test_a_backend_named_like_a_script_tag_is_escaped_in_the_page(tmp_path):
 
 
 def test_a_backend_that_cannot_draw_a_picture_is_named_in_the_report(tmp_path):
-    from types import SimpleNamespace
-
-    import impl_numpy
-    from comparisons.backends import API, UNITS
-
     def relu(z):
         raise RuntimeError("boom from relu")
 
-    raiser = SimpleNamespace(**{n: getattr(impl_numpy, n) for n in API + UNITS})
-    raiser.NAME, raiser.relu = "<b>raiser</b>", relu
+    raiser = wrapped("<b>raiser</b>", relu=relu)  # NumPy whose relu raises
     frames = report.report(
         tmp_path / "r",
         quick=True,
