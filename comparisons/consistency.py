@@ -41,6 +41,7 @@ from .presets import (
     CHECK_SIZES,
     NETWORK_BATCH,
     OWN_TRAJECTORY,
+    TRAJECTORY_NET,
     TRAJECTORY_SETS,
     usable_cpus,
 )
@@ -221,7 +222,7 @@ def _network_task(spec: NetworkSpec) -> Callable:
 
 def _dataset_trajectories(typed) -> list[tuple[str, Callable]]:
     """The default trajectory level: each (activation, output, loss) of the specs
-    on each of TRAJECTORY_SETS, at the width and learning rate set there."""
+    on each of TRAJECTORY_SETS, in TRAJECTORY_NET's width and batch."""
     combos = dict.fromkeys((s.activation, s.output, s.loss) for s in typed)
     dtypes = dict.fromkeys(s.dtype for s in typed)
     plan = []
@@ -235,13 +236,13 @@ def _dataset_trajectories(typed) -> list[tuple[str, Callable]]:
 
 def _dataset_trajectory_task(name: str, combo, dtype: str) -> Callable:
     def run(backends, seed, batch_size):
-        data = reference.data.load(name)
-        hidden, lr, batch = TRAJECTORY_SETS[name]
-        sizes = (data.n_features, hidden, data.n_outputs)
+        options, lr = TRAJECTORY_SETS[name]
+        data = reference.data.load(name, **options)
+        sizes = (data.n_features, TRAJECTORY_NET["hidden"], data.n_outputs)
         spec = NetworkSpec(sizes, *combo, dtype=dtype)
         y = data.y if spec.uses_labels else np.eye(data.n_outputs)[data.y]
         return levels.trajectory_level(
-            backends, spec, (data.x, y), name, lr, batch, seed
+            backends, spec, (data.x, y), name, lr, TRAJECTORY_NET["batch"], seed
         )
 
     return run

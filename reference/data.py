@@ -133,8 +133,9 @@ DATASETS = {
 }
 
 
-def load(name: str) -> Dataset:
-    """A data set by name: one of `DATASETS`."""
+def load(name: str, **options) -> Dataset:
+    """A data set by name, one of `DATASETS`, made with `options` (a synthetic
+    set's n_features, say)."""
     if not isinstance(name, str) or name not in DATASETS:
         raise ValueError(f"dataset must be one of {', '.join(DATASETS)}; got {name!r}")
-    return DATASETS[name]()
+    return DATASETS[name](**options)

@@ -90,8 +90,29 @@ def test_every_unit_or_some_can_be_asked_for():
 def test_without_specs_the_default_trajectories_run_on_the_synthetic_set_and_digits():
     results = comparisons.check(None, ["numpy"], "float64", ["trajectory"])
     assert set(results.dataset) == {"synthetic_classification", "digits"}
+    # in one shape, so that a compiled training step serves both sets
+    assert set(results.sizes) == {"64-32-10"}
     combos = set(zip(results.activation, results.output, results.loss))
     assert combos == set(reference.combinations())
+
+
+def test_the_two_default_trajectory_sets_share_each_compiled_training_step():
+    jax_backend = load_backend("jax")  # fails, not skips, where JAX is required
+    from impl_jax import descent
+
+    spec = NetworkSpec((2, 3, 2), "tanh", "sigmoid", "mse", "float32")
+    plan = comparisons.consistency._dataset_trajectories([spec])
+    assert [what.split(" on ")[1] for what, _ in plan] == [
+        "synthetic_classification float32",
+        "digits float32",
+    ]
+    descent._step.clear_cache()
+    programs = []
+    for _, run in plan:
+        rows = run([jax_backend], 0, None)
+        assert rows and all(row["passed"] for row in rows)
+        programs.append(descent._step._cache_size())
+    assert programs == [1, 1]  # the digits' 30 steps ran the synthetic set's program
 
 
 def test_without_specs_the_network_level_runs_the_default_nets_in_both_dtypes():
